@@ -1,0 +1,44 @@
+# The two commands: `make run` and `make test`. Everything else is a step they share.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test setup venv lint bench clean messages
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Migrate (loads the gazetteer and reference data), then the demo register and its accounts.
+setup: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+
+# Web, Celery worker and Celery beat together; Ctrl-C stops all three.
+run: setup
+	$(BIN)/honcho start --procfile Procfile --port $(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	bash scripts/check_docker.sh
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python -m bench
+
+# Re-extract translatable text into the Khmer catalogue, then compile it (needs GNU gettext).
+messages: venv
+	$(BIN)/python manage.py makemessages --locale km --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages --locale km
+
+clean:
+	rm -rf var/ staticfiles/ .pytest_cache

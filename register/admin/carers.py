@@ -1,0 +1,1 @@
+"""Admin pages for this area of the register."""

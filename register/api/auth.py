@@ -1,0 +1,96 @@
+"""Logging in for an API token, logging out (revoking it), and who am I."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from register.api.errors import DomainError
+from register.audit import audit_write
+from register.models import AuditEntry, Province
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    role = serializers.CharField(allow_null=True)
+    provinces = serializers.ListField(child=serializers.CharField())
+    national = serializers.BooleanField()
+
+
+class TokenView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, auth=[])
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        # django-axes counts failures and refuses a locked-out account in `authenticate`.
+        user = authenticate(request=request, username=username, password=data.validated_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            raise DomainError(
+                _("This account is locked after repeated failed logins. Try again later or ask an administrator."),
+                code="account_locked",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        if user is None or not user.is_active:
+            raise DomainError(
+                _("Unable to log in with the username and password given."),
+                code="invalid_credentials",
+                status_code=status.HTTP_401_UNAUTHORIZED,
+            )
+        instance, token = AuthToken.objects.create(user)
+        audit_write(actor=user, action=AuditEntry.Action.LOGIN, instance=user)
+        return Response(TokenResponseSerializer({"token": token, "expires_at": instance.expiry}).data)
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        """Revoke the token this request was made with."""
+        if isinstance(request.auth, AuthToken):
+            request.auth.delete()
+        audit_write(actor=request.user, action=AuditEntry.Action.LOGOUT, instance=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer})
+    def get(self, request):
+        user = request.user
+        if user.is_national:
+            provinces = list(Province.objects.order_by("code").values_list("code", flat=True))
+        else:
+            provinces = sorted(user.province_codes)
+        return Response(
+            MeSerializer(
+                {
+                    "username": user.username,
+                    "role": user.role,
+                    "provinces": provinces,
+                    "national": user.is_national,
+                }
+            ).data
+        )

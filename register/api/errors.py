@@ -1,0 +1,59 @@
+"""One error shape for the whole API (API.md):
+
+- validation errors: 400 {"field": ["message", ...]};
+- domain rule errors and every other error: {"detail": "sentence", "code": "machine_code", ...extra}.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class DomainError(exceptions.APIException):
+    """A business rule said no. Services raise it; the API renders it with its code and extras."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "domain_error"
+    default_detail = _("The request breaks a rule of the register.")
+
+    def __init__(self, detail=None, code: str | None = None, status_code: int | None = None, **extra):
+        super().__init__(detail or self.default_detail, code or self.default_code)
+        self.code = code or self.default_code
+        if status_code is not None:
+            self.status_code = status_code
+        self.extra = extra
+
+
+class ConflictError(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"detail": str(exc.detail), "code": exc.code, **exc.extra}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        # A model or service validation error: keep the field names DRF would use.
+        if hasattr(exc, "error_dict"):
+            detail = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+            if "__all__" in detail:
+                detail["non_field_errors"] = detail.pop("__all__")
+        else:
+            detail = {"non_field_errors": list(exc.messages)}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is not None and not isinstance(exc, exceptions.ValidationError):
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        if isinstance(response.data, dict) and "detail" in response.data:
+            response.data["code"] = codes if isinstance(codes, str) else "error"
+    return response

@@ -1,0 +1,111 @@
+"""Read-only reference data: the gazetteer and training modules. Public geography, not personal
+data, so readable without logging in (field offices look codes up before they have an account)."""
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny
+
+from register.models import Commune, District, Province, Village
+
+
+class ProvinceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = ["code", "name_en", "name_km", "lat", "lon"]
+
+
+class DistrictSerializer(serializers.ModelSerializer):
+    province = serializers.CharField(source="province_id", read_only=True)
+
+    class Meta:
+        model = District
+        fields = ["code", "name_en", "name_km", "lat", "lon", "province"]
+
+
+class CommuneSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district_id", read_only=True)
+    province = serializers.CharField(source="province_id", read_only=True)
+
+    class Meta:
+        model = Commune
+        fields = ["code", "name_en", "name_km", "lat", "lon", "district", "province"]
+
+
+class VillageSerializer(serializers.ModelSerializer):
+    commune = serializers.CharField(source="commune_id", read_only=True)
+    district = serializers.CharField(source="district_id", read_only=True)
+    province = serializers.CharField(source="province_id", read_only=True)
+
+    class Meta:
+        model = Village
+        fields = ["code", "name_en", "name_km", "commune", "district", "province"]
+
+
+class DivisionFilter(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", label="Name in English or Khmer, or code")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(name_en__icontains=value) | Q(name_km__icontains=value) | Q(code__startswith=value))
+
+
+class ProvinceFilter(DivisionFilter):
+    class Meta:
+        model = Province
+        fields: list[str] = []
+
+
+class DistrictFilter(DivisionFilter):
+    province = filters.CharFilter(field_name="province_id")
+
+    class Meta:
+        model = District
+        fields = ["province"]
+
+
+class CommuneFilter(DivisionFilter):
+    district = filters.CharFilter(field_name="district_id")
+    province = filters.CharFilter(field_name="province_id")
+
+    class Meta:
+        model = Commune
+        fields = ["district", "province"]
+
+
+class VillageFilter(DivisionFilter):
+    commune = filters.CharFilter(field_name="commune_id")
+    district = filters.CharFilter(field_name="district_id")
+    province = filters.CharFilter(field_name="province_id")
+
+    class Meta:
+        model = Village
+        fields = ["commune", "district", "province"]
+
+
+class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    lookup_field = "code"
+
+
+class ProvinceViewSet(ReferenceViewSet):
+    queryset = Province.objects.order_by("code")
+    serializer_class = ProvinceSerializer
+    filterset_class = ProvinceFilter
+
+
+class DistrictViewSet(ReferenceViewSet):
+    queryset = District.objects.order_by("code")
+    serializer_class = DistrictSerializer
+    filterset_class = DistrictFilter
+
+
+class CommuneViewSet(ReferenceViewSet):
+    queryset = Commune.objects.order_by("code")
+    serializer_class = CommuneSerializer
+    filterset_class = CommuneFilter
+
+
+class VillageViewSet(ReferenceViewSet):
+    queryset = Village.objects.order_by("code")
+    serializer_class = VillageSerializer
+    filterset_class = VillageFilter

@@ -1,0 +1,87 @@
+"""Writing the audit trail. Services call these in the same transaction as the change they record,
+so a change and its audit entry are committed together or not at all."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from register.models import AuditEntry
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The concrete field values of a row, as JSON-safe values, for diffing before and after."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        data[field.attname] = _jsonable(getattr(instance, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field that changed (old is None on creation)."""
+    before = before or {}
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def audit_write(
+    *,
+    actor,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, Any] | None = None,
+    province: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "system",
+        action=action,
+        model=instance._meta.label,
+        object_id=str(instance.pk),
+        object_repr=_repr(instance),
+        province=province or _province_of(instance),
+        changes=changes or {},
+    )
+
+
+def audit_read(*, actor, instance: models.Model, province: str = "") -> AuditEntry:
+    """Log that `actor` read `instance` (a child's record): who, which, when."""
+    return audit_write(actor=actor, action=AuditEntry.Action.READ, instance=instance, province=province)
+
+
+def audit_reads(*, actor, instances) -> None:
+    """Log the reads of several records at once (a list page of children)."""
+    entries = [
+        AuditEntry(
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_username=getattr(actor, "username", "") or "system",
+            action=AuditEntry.Action.READ,
+            model=i._meta.label,
+            object_id=str(i.pk),
+            object_repr=_repr(i),
+            province=_province_of(i),
+        )
+        for i in instances
+    ]
+    AuditEntry.objects.bulk_create(entries)
+
+
+def _repr(instance: models.Model) -> str:
+    # A reference number, never a name: the trail must not spread personal data.
+    return str(getattr(instance, "reference", "") or instance.pk)[:200]
+
+
+def _province_of(instance: models.Model) -> str:
+    code = getattr(instance, "province_id", None)
+    return code if isinstance(code, str) else ""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    return value

@@ -1,0 +1,53 @@
+"""`manage.py seed_demo`: a synthetic demo register (no real people) and the demo staff accounts."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from register.models import Province, User
+from register.roles import Role
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on purpose: demo accounts exist only on demo machines
+DEMO_ACCOUNTS = [
+    ("registrar", Role.REGISTRAR, ["02"]),
+    ("officer", Role.PLACEMENT_OFFICER, ["02", "12"]),
+    ("worker", Role.SOCIAL_WORKER, ["02"]),
+    ("supervisor", Role.SUPERVISOR, ["02", "12"]),
+    ("admin", Role.NATIONAL_ADMIN, []),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo staff accounts and a synthetic demo register on the real gazetteer."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if demo accounts exist already.")
+        parser.add_argument("--allow-production", action="store_true", help="Seed even when DEBUG is off.")
+
+    def handle(self, *args, if_empty, allow_production, **options):
+        if not settings.DEBUG and not allow_production and "test" not in settings.SETTINGS_MODULE:
+            raise CommandError("Refusing to seed demo data with DEBUG off; pass --allow-production if you mean it.")
+        if if_empty and User.objects.filter(username="admin").exists():
+            self.stdout.write("Demo data is there already.")
+        else:
+            with transaction.atomic():
+                self._accounts()
+        self._print_logins()
+
+    def _accounts(self) -> None:
+        for username, role, provinces in DEMO_ACCOUNTS:
+            user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
+            user.is_staff = True
+            user.is_superuser = role == Role.NATIONAL_ADMIN
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+            user.provinces.set(Province.objects.filter(code__in=provinces))
+
+    def _print_logins(self) -> None:
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
+        for username, role, provinces in DEMO_ACCOUNTS:
+            where = ", ".join(provinces) or "all provinces"
+            self.stdout.write(f"  {username:<12} {role:<18} {where}")
+        self.stdout.write("  Admin: http://127.0.0.1:8000/admin/   API docs: http://127.0.0.1:8000/api/v1/docs/\n")

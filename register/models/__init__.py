@@ -1,0 +1,42 @@
+from .audit import AuditEntry
+from .carers import (
+    Carer,
+    CarerCheck,
+    CarerStatusChange,
+    CarerTraining,
+    HouseholdMember,
+    ReferenceSequence,
+    SafeguardingConcern,
+)
+from .children import CarerExclusion, Child, KinLink, SiblingGroup
+from .gazetteer import Commune, District, Province, Village
+from .institutions import Institution
+from .placements import Placement, PlacementChild, Visit
+from .reference import TrainingModule, VisitPolicy
+from .users import User
+
+__all__ = [
+    "AuditEntry",
+    "Carer",
+    "CarerCheck",
+    "CarerExclusion",
+    "CarerStatusChange",
+    "CarerTraining",
+    "Child",
+    "Commune",
+    "District",
+    "HouseholdMember",
+    "Institution",
+    "KinLink",
+    "Placement",
+    "PlacementChild",
+    "Province",
+    "ReferenceSequence",
+    "SafeguardingConcern",
+    "SiblingGroup",
+    "TrainingModule",
+    "User",
+    "Village",
+    "Visit",
+    "VisitPolicy",
+]

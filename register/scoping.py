@@ -1,0 +1,28 @@
+"""Jurisdiction: the one function every queryset of province-bound records passes through.
+
+A record outside the caller's provinces is simply not in the queryset, so views answer 404 for it
+exactly as for a record that does not exist (API.md).
+"""
+
+from django.db.models import QuerySet
+
+
+def scope_to_user(queryset: QuerySet, user, *, province_field: str = "province") -> QuerySet:
+    """Keep only the rows whose `province_field` (a lookup path to a province code) is one of the
+    user's provinces. National administrators see every province; anyone else with no province, or
+    an anonymous or inactive user, sees nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_national:
+        return queryset
+    codes = user.province_codes
+    if not codes:
+        return queryset.none()
+    return queryset.filter(**{f"{province_field}__in": codes})
+
+
+def user_may_act_in(user, province_code: str | None) -> bool:
+    """Whether the user works in this province (for records being created or moved)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_national or (province_code is not None and province_code in user.province_codes)
