@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from register.api.errors import DomainError
 from register.audit import audit_write
+from register.errors import DomainError
 from register.models import AuditEntry, Province
 
 

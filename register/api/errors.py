@@ -7,30 +7,11 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
-class DomainError(exceptions.APIException):
-    """A business rule said no. Services raise it; the API renders it with its code and extras."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "domain_error"
-    default_detail = _("The request breaks a rule of the register.")
-
-    def __init__(self, detail=None, code: str | None = None, status_code: int | None = None, **extra):
-        super().__init__(detail or self.default_detail, code or self.default_code)
-        self.code = code or self.default_code
-        if status_code is not None:
-            self.status_code = status_code
-        self.extra = extra
-
-
-class ConflictError(DomainError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
+from register.errors import DomainError
 
 
 def exception_handler(exc, context):
