@@ -1,0 +1,156 @@
+"""Eligibility and scores of every family for one unit, vectorised over the families."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .geo import haversine_km
+from .types import COMPONENTS, EXCLUSION_CODES, CarerArrays, Unit, Weights
+
+_C = {name: i for i, name in enumerate(COMPONENTS)}
+_R = {code: i for i, code in enumerate(EXCLUSION_CODES)}
+
+# Neutral value for a component that cannot be measured for a family (e.g. an unknown location):
+# neither rewarded nor punished.
+NEUTRAL = 0.5
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """What the core found for one unit against every family (arrays aligned with the families)."""
+
+    reasons: np.ndarray  # bool, (n, len(EXCLUSION_CODES)): which hard filters each family fails
+    components: np.ndarray  # float, (n, len(COMPONENTS)), each in [0, 1]
+    applicable: np.ndarray  # bool, (len(COMPONENTS),): components that mean something for this unit
+    scores: np.ndarray  # float, (n,), in [0, 1]; NaN for ineligible families
+    home_km: np.ndarray  # float, (n,), NaN when unknown
+    school_km: np.ndarray  # float, (n,)
+    is_kin: np.ndarray  # bool, (n,)
+
+    @property
+    def eligible(self) -> np.ndarray:
+        return ~self.reasons.any(axis=1)
+
+
+def _bit(index: int) -> int:
+    return 1 << index
+
+
+def evaluate(unit: Unit, carers: CarerArrays, weights: Weights) -> Evaluation:
+    n = len(carers)
+    vocab = carers.vocab
+    ids = carers.ids
+    is_kin = np.isin(ids, np.array(sorted(unit.kin), dtype=ids.dtype)) if unit.kin else np.zeros(n, bool)
+    is_partial_kin = (
+        np.isin(ids, np.array(sorted(unit.kin_partial), dtype=ids.dtype)) if unit.kin_partial else np.zeros(n, bool)
+    )
+
+    # --- Hard filters -------------------------------------------------------------------------
+    reasons = np.zeros((n, len(EXCLUSION_CODES)), dtype=bool)
+    reasons[:, _R["not_approved"]] = ~carers.approved
+    reasons[:, _R["approval_review_overdue"]] = carers.approved & ~carers.review_ok
+    reasons[:, _R["no_vacancy"]] = carers.vacancies < unit.size
+    ages = np.array([c.age for c in unit.children])
+    reasons[:, _R["age_out_of_range"]] = (carers.age_min > ages.min()) | (carers.age_max < ages.max())
+    sex_mask = 0
+    for child in unit.children:
+        sex_mask |= _bit(child.sex)
+    reasons[:, _R["sex_not_accepted"]] = (carers.sexes & sex_mask) != sex_mask
+    reasons[:, _R["sibling_group_too_large"]] = carers.max_sibling_group < unit.size
+    reasons[:, _R["need_not_supported"]] = (unit.needs & ~carers.needs_supported) != 0
+    offers = (carers.care_types & _bit(unit.care_type)) != 0
+    care_vocab = vocab.get("care_type", ())
+    kinship_needed = unit.care_type < len(care_vocab) and care_vocab[unit.care_type] == "kinship"
+    # Kin are eligible for kinship care whatever care types they offer (API.md).
+    reasons[:, _R["care_type_not_offered"]] = ~(offers | (is_kin & kinship_needed))
+    reasons[:, _R["safeguarding_concern"]] = carers.open_concern
+    if unit.excluded:
+        reasons[:, _R["excluded_for_child"]] = np.isin(ids, np.array(sorted(unit.excluded), dtype=ids.dtype))
+
+    # --- Components, computed for the eligible families only (the costly part) ----------------
+    eligible = np.flatnonzero(~reasons.any(axis=1))
+    home_km = np.full(n, np.nan)
+    school_km = np.full(n, np.nan)
+    lats, lons = carers.lat[eligible], carers.lon[eligible]
+    home_km[eligible] = haversine_km(unit.home_lat, unit.home_lon, lats, lons)
+    if not (np.isnan(unit.school_lat) or np.isnan(unit.school_lon)):
+        school_km[eligible] = haversine_km(unit.school_lat, unit.school_lon, lats, lons)
+    comp = np.full((n, len(COMPONENTS)), np.nan)
+    sub, applicable = components(
+        unit,
+        carers.take(eligible),
+        is_kin[eligible],
+        is_partial_kin[eligible],
+        home_km[eligible],
+        school_km[eligible],
+        weights,
+    )
+    comp[eligible] = sub
+    w = weights.as_array() * applicable
+    total = w.sum()
+    scores = np.full(n, np.nan)
+    scores[eligible] = np.clip(sub @ w / total, 0.0, 1.0) if total > 0 else 0.0
+    return Evaluation(reasons, comp, applicable, scores, home_km, school_km, is_kin)
+
+
+def components(
+    unit: Unit,
+    carers: CarerArrays,
+    is_kin: np.ndarray,
+    is_partial_kin: np.ndarray,
+    home_km: np.ndarray,
+    school_km: np.ndarray,
+    weights: Weights,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The score components (n, len(COMPONENTS)) of these families, and which ones apply."""
+    n = len(carers)
+    ages = np.array([c.age for c in unit.children])
+    comp = np.full((n, len(COMPONENTS)), NEUTRAL)
+    applicable = np.ones(len(COMPONENTS), dtype=bool)
+
+    comp[:, _C["kinship"]] = np.where(is_kin, 1.0, np.where(is_partial_kin, 0.5, 0.0))
+
+    comp[:, _C["home_proximity"]] = np.where(np.isnan(home_km), NEUTRAL, np.exp(-home_km / weights.distance_scale_km))
+    if np.isnan(unit.school_lat) or np.isnan(unit.school_lon):
+        applicable[_C["school_proximity"]] = False
+    else:
+        comp[:, _C["school_proximity"]] = np.where(
+            np.isnan(school_km), NEUTRAL, np.exp(-school_km / weights.distance_scale_km)
+        )
+
+    if unit.languages:
+        first = _bit(unit.languages[0])
+        any_mask = 0
+        for lang in unit.languages:
+            any_mask |= _bit(lang)
+        comp[:, _C["language"]] = np.where(
+            (carers.languages & first) != 0, 1.0, np.where((carers.languages & any_mask) != 0, 0.5, 0.0)
+        )
+    else:
+        applicable[_C["language"]] = False
+
+    comp[:, _C["religion"]] = (carers.religion == unit.religion).astype(float)
+    comp[:, _C["ethnicity"]] = (carers.ethnicity == unit.ethnicity).astype(float)
+
+    needs = unit.needs
+    if needs:
+        covered = np.bitwise_count((carers.trained_needs & needs).astype(np.int64))
+        comp[:, _C["skills"]] = covered / int(needs).bit_count()
+    else:
+        applicable[_C["skills"]] = False
+
+    placed = carers.past_placements.astype(float)
+    experience = np.minimum(placed, 5.0) / 5.0
+    stability = 1.0 - carers.breakdowns / np.maximum(placed, 1.0)
+    comp[:, _C["experience"]] = np.clip(0.5 * experience + 0.5 * stability, 0.0, 1.0)
+
+    half = (carers.age_max - carers.age_min) / 2.0
+    mid = carers.age_min + half
+    fit = np.zeros(n)
+    for age in ages:
+        fit += np.clip(1.0 - np.abs(age - mid) / (half + 1.0), 0.0, 1.0)
+    comp[:, _C["age_fit"]] = fit / len(ages)
+
+    return comp, applicable
