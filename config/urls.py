@@ -11,6 +11,7 @@ def healthz(request):
 
 api_v1 = [
     path("", include("register.api.urls")),
+    path("", include("matching.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,0 +1,317 @@
+"""The one place that turns register rows into the core's inputs. Rows are loaded with `values_list`
+(never model instances in bulk), encoded as NumPy arrays and bit masks, and kept in memory while the
+register has not changed, so ranking a child against 100,000 families does not reload them."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from dataclasses import asdict
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from matching.core import CarerArrays, Unit, Weights
+from matching.core.types import Child as CoreChild
+from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
+from register.models import (
+    Carer,
+    CarerExclusion,
+    CarerTraining,
+    Child,
+    Commune,
+    KinLink,
+    Placement,
+    PlacementChild,
+    Province,
+    SafeguardingConcern,
+    TrainingModule,
+)
+
+VOCAB: dict[str, tuple[str, ...]] = {
+    "sex": tuple(Sex.values),
+    "care_type": tuple(CareType.values),
+    "need": tuple(Need.values),
+    "language": tuple(Language.values),
+    "religion": tuple(Religion.values),
+    "ethnicity": tuple(Ethnicity.values),
+}
+_INDEX = {name: {value: i for i, value in enumerate(values)} for name, values in VOCAB.items()}
+PLACEABLE = (Child.Status.IN_RESIDENTIAL_CARE, Child.Status.AWAITING_PLACEMENT)
+
+
+def mask(kind: str, values) -> int:
+    """Bit mask of enumeration values; unknown values (data older than an enumeration) are ignored."""
+    index = _INDEX[kind]
+    out = 0
+    for v in values or ():
+        if v in index:
+            out |= 1 << index[v]
+    return out
+
+
+def index_of(kind: str, value: str) -> int:
+    return _INDEX[kind].get(value, len(VOCAB[kind]))
+
+
+def weights_of(policy) -> Weights:
+    return Weights.from_mapping({**policy.weights, "distance_scale_km": policy.distance_scale_km})
+
+
+# --- Places -------------------------------------------------------------------------------------
+_points: dict[str, tuple[float, float]] | None = None
+
+
+def commune_points() -> dict[str, tuple[float, float]]:
+    """Best known point of every commune: its own, else its district's, else its province's polygon
+    centroid (the gazetteer's province points are sometimes offshore). Loaded once: reference data."""
+    global _points
+    if _points is None:
+        provinces = {
+            code: (clat if clat is not None else lat, clon if clon is not None else lon)
+            for code, lat, lon, clat, clon in Province.objects.values_list(
+                "code", "lat", "lon", "centroid_lat", "centroid_lon"
+            )
+        }
+        points = {}
+        for code, lat, lon, dlat, dlon, prov in Commune.objects.values_list(
+            "code", "lat", "lon", "district__lat", "district__lon", "province_id"
+        ):
+            if lat is not None and lon is not None:
+                points[code] = (lat, lon)
+            elif dlat is not None and dlon is not None:
+                points[code] = (dlat, dlon)
+            else:
+                points[code] = provinces[prov]
+        _points = points
+    return _points
+
+
+# --- Families -----------------------------------------------------------------------------------
+_cache: dict[str, tuple[tuple, CarerArrays, np.ndarray]] = {}
+_cache_lock = threading.Lock()
+
+
+def register_version() -> tuple:
+    """Changes whenever anything the ranking reads changes: carers, placements, concerns, trainings
+    (and the date, since reviews fall overdue with it). One cheap query."""
+    sql = (
+        "SELECT (SELECT MAX(updated_at) FROM register_carer), (SELECT COUNT(*) FROM register_carer),"
+        " (SELECT COUNT(*) FROM register_placementchild WHERE active),"
+        " (SELECT COUNT(*) FROM register_placement),"
+        " (SELECT COUNT(*) FROM register_safeguardingconcern WHERE status = 'open'),"
+        " (SELECT COUNT(*) FROM register_carertraining),"
+        " (SELECT COUNT(*) FROM register_kinlink)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return (*[str(v) for v in row], timezone.localdate().isoformat())
+
+
+def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
+    """Every family of the register as core arrays, with each family's province code alongside."""
+    today = timezone.localdate()
+    points = commune_points()
+    rows = list(
+        Carer.objects.order_by().values_list(
+            "id",
+            "status",
+            "review_due",
+            "max_children",
+            "age_min",
+            "age_max",
+            "sexes_accepted",
+            "max_sibling_group",
+            "care_types",
+            "needs_supported",
+            "lat",
+            "lon",
+            "commune_id",
+            "languages",
+            "religion",
+            "ethnicity",
+            "province_id",
+        )
+    )
+    n = len(rows)
+    ids = np.array([str(r[0]) for r in rows], dtype="U36") if n else np.zeros(0, dtype="U36")
+    pos = {cid: i for i, cid in enumerate(ids.tolist())}
+
+    active = np.zeros(n, dtype=np.int64)
+    for carer_id, count in (
+        PlacementChild.objects.filter(active=True)
+        .order_by()
+        .values("placement__carer_id")
+        .annotate(n=Count("id"))
+        .values_list("placement__carer_id", "n")
+    ):
+        if str(carer_id) in pos:
+            active[pos[str(carer_id)]] = count
+    concern = np.zeros(n, dtype=bool)
+    for carer_id in SafeguardingConcern.objects.filter(status="open").order_by().values_list("carer_id", flat=True):
+        if str(carer_id) in pos:
+            concern[pos[str(carer_id)]] = True
+    module_needs = {
+        code: mask("need", needs) for code, needs in TrainingModule.objects.values_list("code", "supports_needs")
+    }
+    trained = np.zeros(n, dtype=np.int64)
+    for carer_id, module in CarerTraining.objects.order_by().values_list("carer_id", "module_id"):
+        if str(carer_id) in pos:
+            trained[pos[str(carer_id)]] |= module_needs.get(module, 0)
+    past = np.zeros(n, dtype=np.int64)
+    broke = np.zeros(n, dtype=np.int64)
+    for carer_id, total, breakdowns in (
+        Placement.objects.filter(status=Placement.Status.ENDED)
+        .order_by()
+        .values("carer_id")
+        .annotate(n=Count("id"), b=Count("id", filter=Q(end_reason=Placement.EndReason.BREAKDOWN)))
+        .values_list("carer_id", "n", "b")
+    ):
+        if str(carer_id) in pos:
+            past[pos[str(carer_id)]] = total
+            broke[pos[str(carer_id)]] = breakdowns
+
+    def col(i, dtype):
+        return np.array([r[i] for r in rows], dtype=dtype) if n else np.zeros(0, dtype=dtype)
+
+    lat = np.array([r[10] if r[10] is not None else points[r[12]][0] for r in rows], dtype=float)
+    lon = np.array([r[11] if r[11] is not None else points[r[12]][1] for r in rows], dtype=float)
+    status = col(1, "U15")
+    arrays = CarerArrays(
+        ids=ids,
+        approved=status == Carer.Status.APPROVED,
+        review_ok=np.array([r[2] is not None and r[2] >= today for r in rows], dtype=bool),
+        vacancies=np.maximum(col(3, np.int64) - active, 0),
+        age_min=col(4, np.int64),
+        age_max=col(5, np.int64),
+        sexes=np.array([mask("sex", r[6]) for r in rows], dtype=np.int64),
+        max_sibling_group=col(7, np.int64),
+        care_types=np.array([mask("care_type", r[8]) for r in rows], dtype=np.int64),
+        needs_supported=np.array([mask("need", r[9]) for r in rows], dtype=np.int64),
+        open_concern=concern,
+        lat=lat,
+        lon=lon,
+        languages=np.array([mask("language", r[13]) for r in rows], dtype=np.int64),
+        religion=np.array([index_of("religion", r[14]) for r in rows], dtype=np.int64),
+        ethnicity=np.array([index_of("ethnicity", r[15]) for r in rows], dtype=np.int64),
+        trained_needs=trained,
+        past_placements=past,
+        breakdowns=broke,
+        vocab=VOCAB,
+    )
+    return arrays, col(16, "U2")
+
+
+def carers_for(user) -> CarerArrays:
+    """The families in the user's jurisdiction, from the cache while the register is unchanged."""
+    version = register_version()
+    with _cache_lock:
+        cached = _cache.get("all")
+    if cached is None or cached[0] != version:
+        arrays, provinces = load_all_carers()
+        cached = (version, arrays, provinces)
+        with _cache_lock:
+            _cache["all"] = cached
+    _, arrays, provinces = cached
+    if user.is_national:
+        return arrays
+    return arrays.take(np.flatnonzero(np.isin(provinces, sorted(user.province_codes))))
+
+
+def forget_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+# --- Children -----------------------------------------------------------------------------------
+def siblings_to_match(child: Child) -> list[Child]:
+    """The child, and every sibling of a keep-together group not yet placed (the child first)."""
+    if child.sibling_group_id and child.sibling_group.keep_together:
+        others = list(
+            Child.objects.filter(sibling_group_id=child.sibling_group_id, status__in=PLACEABLE)
+            .exclude(pk=child.pk)
+            .exclude(memberships__active=True)
+            .order_by("reference")
+        )
+        return [child, *others]
+    return [child]
+
+
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def unit_for(children: list[Child]) -> Unit:
+    """The core's view of children placed together (the first one's needs of care type and culture)."""
+    today = timezone.localdate()
+    first = children[0]
+    points = commune_points()
+    ids = [c.pk for c in children]
+    kin_sets: dict[str, set] = {}
+    for child_id, carer_id in KinLink.objects.filter(child_id__in=ids).values_list("child_id", "carer_id"):
+        kin_sets.setdefault(str(carer_id), set()).add(child_id)
+    kin = frozenset(cid for cid, kids in kin_sets.items() if len(kids) == len(ids))
+    partial = frozenset(kin_sets) - kin
+    excluded = frozenset(
+        str(c) for c in CarerExclusion.objects.filter(child_id__in=ids).values_list("carer_id", flat=True)
+    )
+    languages: list[int] = []
+    for c in children:
+        for lang in c.languages:
+            i = index_of("language", lang)
+            if i < len(VOCAB["language"]) and i not in languages:
+                languages.append(i)
+    home = points[first.home_commune_id]
+    school = points[first.school_commune_id] if first.school_commune_id else (float("nan"), float("nan"))
+    return Unit(
+        children=tuple(
+            CoreChild(
+                id=str(c.pk),
+                age=age_on(c.date_of_birth, today),
+                sex=index_of("sex", c.sex),
+                needs=mask("need", c.needs),
+            )
+            for c in children
+        ),
+        care_type=index_of("care_type", first.care_type_needed),
+        languages=tuple(languages),
+        religion=index_of("religion", first.religion),
+        ethnicity=index_of("ethnicity", first.ethnicity),
+        home_lat=home[0],
+        home_lon=home[1],
+        school_lat=school[0],
+        school_lon=school[1],
+        kin=kin,
+        kin_partial=partial,
+        excluded=excluded,
+    )
+
+
+def unit_to_json(unit: Unit) -> dict:
+    data = asdict(unit)
+    for key in ("kin", "kin_partial", "excluded"):
+        data[key] = sorted(data[key])
+    for key in ("school_lat", "school_lon"):
+        if data[key] != data[key]:  # NaN is not JSON
+            data[key] = None
+    return data
+
+
+def unit_from_json(data: dict) -> Unit:
+    return Unit(
+        children=tuple(CoreChild(**c) for c in data["children"]),
+        care_type=data["care_type"],
+        languages=tuple(data["languages"]),
+        religion=data["religion"],
+        ethnicity=data["ethnicity"],
+        home_lat=data["home_lat"],
+        home_lon=data["home_lon"],
+        school_lat=data["school_lat"] if data["school_lat"] is not None else float("nan"),
+        school_lon=data["school_lon"] if data["school_lon"] is not None else float("nan"),
+        kin=frozenset(data["kin"]),
+        kin_partial=frozenset(data["kin_partial"]),
+        excluded=frozenset(data["excluded"]),
+    )

@@ -1,0 +1,209 @@
+"""HTTP side of matching (API.md, "Matching"): match runs, explanations and batch plans."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from matching import selectors, services
+from matching.explanations import sentences
+from matching.models import BatchPlan
+from register.api.permissions import HasCapability
+from register.models import Child, Institution
+from register.scoping import scope_to_user
+
+CanMatch = HasCapability.for_("matches.run")
+
+
+# --- Serializers --------------------------------------------------------------------------------
+class MatchRequestSerializer(serializers.Serializer):
+    child = serializers.UUIDField()
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=20)
+
+
+class CandidateSerializer(serializers.Serializer):
+    carer = serializers.CharField()
+    rank = serializers.IntegerField()
+    score = serializers.FloatField(min_value=0, max_value=1)
+    distance_km = serializers.FloatField(allow_null=True)
+    components = serializers.DictField(child=serializers.FloatField())
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
+class MatchRunSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    children = serializers.ListField(child=serializers.CharField())
+    policy_version = serializers.IntegerField(source="policy_id")
+    created_at = serializers.DateTimeField()
+    requested_by = serializers.CharField(source="requested_by.username", allow_null=True, default=None)
+    candidates = serializers.SerializerMethodField()
+    eligible_count = serializers.IntegerField()
+    excluded_count = serializers.IntegerField()
+    excluded_by_reason = serializers.DictField(child=serializers.IntegerField())
+
+    @extend_schema_field(CandidateSerializer(many=True))
+    def get_candidates(self, run) -> list[dict]:
+        return [
+            {**{k: v for k, v in c.items() if k != "facts"}, "explanation": sentences(c["facts"])}
+            for c in run.candidates
+        ]
+
+
+class ExplainSerializer(serializers.Serializer):
+    carer = serializers.CharField()
+    eligible = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    rank = serializers.IntegerField(allow_null=True)
+    score = serializers.FloatField(allow_null=True)
+    components = serializers.DictField(child=serializers.FloatField())
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
+class BatchRequestSerializer(serializers.Serializer):
+    institution = serializers.UUIDField(required=False)
+    children = serializers.ListField(child=serializers.UUIDField(), required=False, min_length=1, max_length=5000)
+
+    def validate(self, attrs):
+        if ("institution" in attrs) == ("children" in attrs):
+            raise serializers.ValidationError(_("Give either an institution or a list of children, not both."))
+        return attrs
+
+
+class BatchQueuedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+
+
+class ProposalSerializer(serializers.Serializer):
+    children = serializers.ListField(child=serializers.CharField())
+    carer = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class UnassignedSerializer(serializers.Serializer):
+    children = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+
+
+class BatchPlanSerializer(serializers.ModelSerializer):
+    proposals = ProposalSerializer(many=True)
+    unassigned = UnassignedSerializer(many=True)
+    policy_version = serializers.IntegerField(source="policy_id")
+
+    class Meta:
+        model = BatchPlan
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "institution",
+            "children",
+            "proposals",
+            "unassigned",
+            "total_score",
+            "greedy_total_score",
+            "optimal",
+            "gap",
+            "policy_version",
+            "created_at",
+            "finished_at",
+            "error",
+        ]
+
+
+# --- Views ---------------------------------------------------------------------------------------
+def _visible_children(user):
+    return scope_to_user(Child.objects.select_related("sibling_group"), user)
+
+
+class MatchCreateView(APIView):
+    permission_classes = [CanMatch]
+
+    @extend_schema(request=MatchRequestSerializer, responses={201: MatchRunSerializer})
+    def post(self, request):
+        data = MatchRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = _visible_children(request.user).filter(pk=data.validated_data["child"]).first()
+        if child is None:
+            raise serializers.ValidationError({"child": [_("No such child in your provinces.")]})
+        run = services.match_run_create(actor=request.user, child=child, limit=data.validated_data["limit"])
+        return Response(MatchRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class MatchDetailView(APIView):
+    permission_classes = [CanMatch]
+
+    @extend_schema(responses={200: MatchRunSerializer})
+    def get(self, request, pk):
+        run = get_object_or_404(selectors.match_runs(user=request.user), pk=pk)
+        return Response(MatchRunSerializer(run).data)
+
+
+class MatchExplainView(APIView):
+    permission_classes = [CanMatch]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("carer", str, required=True, description="The family's id")],
+        responses={200: ExplainSerializer},
+    )
+    def get(self, request, pk):
+        run = get_object_or_404(selectors.match_runs(user=request.user), pk=pk)
+        carer = request.query_params.get("carer", "")
+        if not carer:
+            raise serializers.ValidationError({"carer": [_("This query parameter is required.")]})
+        result = services.match_explain(run=run, carer_id=carer, actor=request.user)
+        if not result:
+            return Response({"detail": _("No such family in your provinces."), "code": "not_found"}, status=404)
+        result["explanation"] = sentences(result.pop("facts"))
+        return Response(ExplainSerializer(result).data)
+
+
+class BatchCreateView(APIView):
+    permission_classes = [CanMatch]
+
+    @extend_schema(request=BatchRequestSerializer, responses={202: BatchQueuedSerializer})
+    def post(self, request):
+        data = BatchRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visible = _visible_children(request.user)
+        institution = None
+        if "institution" in data.validated_data:
+            institution = (
+                scope_to_user(Institution.objects.all(), request.user)
+                .filter(pk=data.validated_data["institution"])
+                .first()
+            )
+            if institution is None:
+                raise serializers.ValidationError({"institution": [_("No such institution in your provinces.")]})
+            children = list(visible.filter(institution=institution, status__in=services.adapter.PLACEABLE))
+        else:
+            wanted = set(data.validated_data["children"])
+            children = list(visible.filter(pk__in=wanted))
+            missing = sorted(str(i) for i in wanted - {c.pk for c in children})
+            if missing:
+                raise serializers.ValidationError(
+                    {"children": [_("No such children in your provinces: %(ids)s") % {"ids": ", ".join(missing)}]}
+                )
+        plan = services.batch_plan_create(actor=request.user, children=children, institution=institution)
+        return Response(BatchQueuedSerializer(plan).data, status=status.HTTP_202_ACCEPTED)
+
+
+class BatchDetailView(APIView):
+    permission_classes = [CanMatch]
+
+    @extend_schema(responses={200: BatchPlanSerializer})
+    def get(self, request, pk):
+        plan = get_object_or_404(selectors.batch_plans(user=request.user), pk=pk)
+        return Response(BatchPlanSerializer(plan).data)
+
+
+urlpatterns = [
+    path("matches/", MatchCreateView.as_view(), name="match-create"),
+    path("matches/<uuid:pk>/", MatchDetailView.as_view(), name="match-detail"),
+    path("matches/<uuid:pk>/explain/", MatchExplainView.as_view(), name="match-explain"),
+    path("batch-matches/", BatchCreateView.as_view(), name="batch-create"),
+    path("batch-matches/<uuid:pk>/", BatchDetailView.as_view(), name="batch-detail"),
+]

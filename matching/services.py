@@ -1,0 +1,236 @@
+"""Writes of the matching app: match runs and batch plans."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matching import adapter
+from matching.core import PlanUnit, explain_candidate, plan_assignments, rank
+from matching.models import BatchPlan, MatchingPolicy, MatchRun
+from register.audit import audit_write
+from register.errors import ConflictError, DomainError
+from register.models import AuditEntry, Child, Institution
+
+log = logging.getLogger(__name__)
+
+
+def _facts_json(facts) -> list[dict]:
+    return [{"code": f.code, "params": f.params} for f in facts]
+
+
+def _ensure_placeable(children: list[Child]) -> None:
+    placed = [str(c.pk) for c in children if c.status not in adapter.PLACEABLE]
+    if placed:
+        raise ConflictError(
+            _("These children are not waiting for a placement."), code="child_already_placed", children=placed
+        )
+
+
+def match_run_create(*, actor, child: Child, limit: int = 20) -> MatchRun:
+    """Rank the families of the actor's jurisdiction for a child (with its keep-together siblings)."""
+    policy = MatchingPolicy.current()
+    limit = max(1, min(limit, policy.max_candidates))
+    children = adapter.siblings_to_match(child)
+    _ensure_placeable(children)
+    unit = adapter.unit_for(children)
+    carers = adapter.carers_for(actor)
+    ranking = rank(unit, carers, adapter.weights_of(policy))
+
+    candidates = []
+    for position, index in enumerate(ranking.order[:limit], start=1):
+        distance = ranking.evaluation.home_km[index]
+        candidates.append(
+            {
+                "carer": str(carers.ids[index]),
+                "rank": position,
+                "score": round(float(ranking.evaluation.scores[index]), 4),
+                "distance_km": None if np.isnan(distance) else round(float(distance), 1),
+                "components": ranking.components_of(index),
+                "facts": _facts_json(explain_candidate(ranking, unit, index)),
+            }
+        )
+    with transaction.atomic():
+        run = MatchRun.objects.create(
+            child=child,
+            children=[str(c.pk) for c in children],
+            province_id=child.province_id,
+            policy=policy,
+            requested_by=actor,
+            limit=limit,
+            inputs={
+                "unit": adapter.unit_to_json(unit),
+                "carers_considered": len(carers),
+                "provinces": "all" if actor.is_national else sorted(actor.province_codes),
+            },
+            candidates=candidates,
+            eligible_count=ranking.eligible_count,
+            excluded_count=ranking.excluded_count,
+            excluded_by_reason=ranking.excluded_by_reason(),
+        )
+        audit_write(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            instance=run,
+            province=child.province_id,
+            changes={"children": [None, run.children], "policy": [None, policy.version]},
+        )
+    return run
+
+
+def match_explain(*, run: MatchRun, carer_id: str, actor) -> dict:
+    """Why one family (in the actor's jurisdiction) ranks where it does in this run, or is left out:
+    the run's children and policy against the family as the register knows it now."""
+    carers = adapter.carers_for(actor)
+    where = np.flatnonzero(carers.ids == carer_id)
+    if where.size == 0:
+        return {}
+    one = carers.take(where)
+    unit = adapter.unit_from_json(run.inputs["unit"])
+    ranking = rank(unit, one, adapter.weights_of(run.policy))
+    eligible = ranking.eligible_count == 1
+    stored = next((c for c in run.candidates if c["carer"] == carer_id), None)
+    return {
+        "carer": carer_id,
+        "eligible": eligible,
+        "reasons": ranking.reasons_of(0),
+        "rank": stored["rank"] if stored else None,
+        "score": round(float(ranking.evaluation.scores[0]), 4) if eligible else None,
+        "components": ranking.components_of(0) if eligible else {},
+        "facts": _facts_json(explain_candidate(ranking, unit, 0)),
+    }
+
+
+# --- Batch plans ----------------------------------------------------------------------------------
+def batch_plan_create(*, actor, children: list[Child], institution: Institution | None = None) -> BatchPlan:
+    """Queue a plan for these children (an institution's, or a list); a worker computes it."""
+    from matching.tasks import run_batch_plan
+
+    if not children:
+        raise DomainError(_("There are no children waiting for a placement to plan for."), code="no_children")
+    _ensure_placeable(children)
+    policy = MatchingPolicy.current()
+    province = institution.province_id if institution else children[0].province_id
+    with transaction.atomic():
+        plan = BatchPlan.objects.create(
+            institution=institution,
+            children=[str(c.pk) for c in children],
+            province_id=province,
+            policy=policy,
+            requested_by=actor,
+        )
+        audit_write(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            instance=plan,
+            province=province,
+            changes={"children": [None, plan.children]},
+        )
+        transaction.on_commit(lambda: run_batch_plan.delay(str(plan.pk)))
+    return plan
+
+
+def _units_of(children: list[Child]) -> list[list[Child]]:
+    """Keep-together sibling groups (with their unplaced siblings) and single children."""
+    seen: set = set()
+    units = []
+    for child in children:
+        if child.pk in seen:
+            continue
+        group = adapter.siblings_to_match(child)
+        group = [c for c in group if c.pk not in seen]
+        seen.update(c.pk for c in group)
+        units.append(group)
+    return units
+
+
+def batch_plan_run(*, plan_id) -> BatchPlan | None:
+    """Compute a queued plan. Safe to run twice: only a queued plan is taken (row lock + status)."""
+    with transaction.atomic():
+        plan = BatchPlan.objects.select_for_update().filter(pk=plan_id, status=BatchPlan.Status.QUEUED).first()
+        if plan is None:
+            return None
+        plan.status = BatchPlan.Status.RUNNING
+        plan.started_at = timezone.now()
+        plan.save(update_fields=["status", "started_at"])
+    try:
+        _compute(plan)
+    except Exception as exc:  # a failed plan must say so, never stay "running"
+        log.exception("batch plan %s failed", plan.pk)
+        BatchPlan.objects.filter(pk=plan.pk).update(
+            status=BatchPlan.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+def _compute(plan: BatchPlan) -> None:
+    actor = plan.requested_by
+    children = list(
+        Child.objects.filter(pk__in=plan.children, status__in=adapter.PLACEABLE)
+        .select_related("sibling_group")
+        .order_by("reference")
+    )
+    groups = _units_of(children)
+    carers = adapter.carers_for(actor)
+    weights = adapter.weights_of(plan.policy)
+    units: list[PlanUnit] = []
+    for i, group in enumerate(groups):
+        ranking = rank(adapter.unit_for(group), carers, weights)
+        units.append(
+            PlanUnit(
+                key=str(i), size=len(group), candidates=ranking.order, scores=ranking.evaluation.scores[ranking.order]
+            )
+        )
+        if i % 25 == 0:
+            BatchPlan.objects.filter(pk=plan.pk).update(progress=round(0.5 * (i + 1) / len(groups), 3))
+
+    def progress(value: float) -> None:
+        BatchPlan.objects.filter(pk=plan.pk).update(progress=value)
+
+    result = plan_assignments(
+        units,
+        carers.vacancies,
+        k_start=plan.policy.plan_k_start,
+        time_limit=plan.policy.plan_time_limit_s,
+        progress=progress,
+    )
+    by_key = {u.key: u for u in units}
+    proposals = []
+    for key, index in sorted(result.assignments.items(), key=lambda kv: int(kv[0])):
+        u = by_key[key]
+        score = float(u.scores[np.flatnonzero(u.candidates == index)[0]])
+        proposals.append(
+            {
+                "children": [str(c.pk) for c in groups[int(key)]],
+                "carer": str(carers.ids[index]),
+                "score": round(score, 4),
+            }
+        )
+    unassigned = [
+        {"children": [str(c.pk) for c in groups[int(k)]], "reason": reason}
+        for k, reason in sorted(result.unassigned.items(), key=lambda kv: int(kv[0]))
+    ]
+    BatchPlan.objects.filter(pk=plan.pk).update(
+        status=BatchPlan.Status.DONE,
+        progress=1.0,
+        proposals=proposals,
+        unassigned=unassigned,
+        total_score=result.total_score,
+        greedy_total_score=result.greedy_total_score,
+        optimal=result.optimal,
+        bound=result.bound,
+        gap=result.gap,
+        finished_at=timezone.now(),
+        stats={
+            **result.stats,
+            "units": len(units),
+            "rounds": result.rounds,
+            "seconds": round(result.seconds, 3),
+            "carers_considered": len(carers),
+        },
+    )

@@ -1,0 +1,11 @@
+"""Celery tasks of matching: thin, they take ids and call one service."""
+
+from celery import shared_task
+
+from matching import services
+
+
+@shared_task(name="matching.run_batch_plan", acks_late=True)
+def run_batch_plan(plan_id: str) -> str | None:
+    plan = services.batch_plan_run(plan_id=plan_id)
+    return plan.status if plan else None
