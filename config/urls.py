@@ -12,6 +12,7 @@ def healthz(request):
 api_v1 = [
     path("", include("register.api.urls")),
     path("", include("matching.api")),
+    path("", include("notifications.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -234,3 +234,21 @@ def _compute(plan: BatchPlan) -> None:
             "carers_considered": len(carers),
         },
     )
+
+
+def batch_plans_requeue_stale(*, queued_minutes: int = 5, running_minutes: int = 30) -> int:
+    from matching.tasks import run_batch_plan
+
+    now = timezone.now()
+    stale_running = BatchPlan.objects.filter(
+        status=BatchPlan.Status.RUNNING, started_at__lt=now - timezone.timedelta(minutes=running_minutes)
+    )
+    stale_running.update(status=BatchPlan.Status.QUEUED)
+    stale = list(
+        BatchPlan.objects.filter(
+            status=BatchPlan.Status.QUEUED, created_at__lt=now - timezone.timedelta(minutes=queued_minutes)
+        ).values_list("pk", flat=True)
+    )
+    for plan_id in stale:
+        run_batch_plan.delay(str(plan_id))
+    return len(stale)

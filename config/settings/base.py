@@ -215,7 +215,19 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_RESULT_EXPIRES = timedelta(hours=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Reminders --------------------------------------------------------------------------------
+# Local hours (Asia/Phnom_Penh) in which reminders other than urgent ones go out.
+REMINDER_WORKING_HOURS = env("REMINDER_WORKING_HOURS", default="07:00-18:00")
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_API_URL = env("TELEGRAM_API_URL", default="https://api.telegram.org")
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    "extend-visit-schedules": {"task": "register.extend_visit_schedules", "schedule": 6 * 3600.0},
+    "requeue-stale-batch-plans": {"task": "matching.requeue_stale_batch_plans", "schedule": 300.0},
+}
 
 # --- Mail --------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,0 +1,188 @@
+"""HTTP side of notifications (API.md): the caller's inbox and the follow-up queue."""
+
+import csv
+import io
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, renderers, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications import selectors, services
+from notifications.models import Notification
+from register.api.pagination import PageNumberPagination
+from register.api.permissions import HasCapability
+from register.api.placements import VisitSerializer
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    visit = serializers.UUIDField(source="reminder.visit_id", allow_null=True, read_only=True)
+    placement = serializers.SerializerMethodField()
+    carer = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "visit",
+            "placement",
+            "carer",
+            "status",
+            "channel",
+            "created_at",
+            "sent_at",
+            "read_at",
+            "message",
+        ]
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_placement(self, note):
+        visit = note.reminder.visit
+        return str(visit.placement_id) if visit else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_carer(self, note):
+        visit = note.reminder.visit
+        carer_id = visit.placement.carer_id if visit else note.reminder.carer_id
+        return str(carer_id) if carer_id else None
+
+    def get_message(self, note) -> str:
+        return services.message(note.reminder, note.recipient.preferred_language)
+
+
+class NotificationFilter(filters.FilterSet):
+    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread ones")
+
+    class Meta:
+        model = Notification
+        fields = ["kind", "status", "unread"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's own notifications, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        return selectors.inbox(user=self.request.user).select_related(
+            "recipient", "reminder__visit__placement__carer", "reminder__carer"
+        )
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        note = get_object_or_404(self.get_queryset(), pk=pk)
+        services.notification_mark_read(user=request.user, notification=note)
+        return Response(self.get_serializer(note).data)
+
+
+class QueueItemSerializer(VisitSerializer):
+    priority = serializers.SerializerMethodField()
+    delivery_failed = serializers.BooleanField(read_only=True)
+    district = serializers.CharField(source="placement.carer.district_id", read_only=True)
+
+    @extend_schema_field(serializers.ChoiceField(choices=selectors.PRIORITIES))
+    def get_priority(self, visit) -> str:
+        return selectors.PRIORITIES[visit.priority]
+
+
+class QueueCountsSerializer(serializers.Serializer):
+    overdue = serializers.IntegerField()
+    due_today = serializers.IntegerField()
+    due_this_week = serializers.IntegerField()
+    escalated = serializers.IntegerField()
+    urgent = serializers.IntegerField()
+    delivery_failed = serializers.IntegerField()
+
+
+class QueuePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = QueueItemSerializer(many=True)
+    counts = QueueCountsSerializer()
+
+
+class QueueFilter(filters.FilterSet):
+    district = filters.CharFilter(field_name="placement__carer__district_id")
+    social_worker = filters.CharFilter(field_name="placement__social_worker__username")
+    priority = filters.ChoiceFilter(choices=[(p, p) for p in selectors.PRIORITIES], method="filter_priority")
+    days_overdue_min = filters.NumberFilter(method="filter_days", label="At least this many days overdue")
+
+    class Meta:
+        model = selectors.Visit
+        fields = ["district", "social_worker", "priority", "days_overdue_min"]
+
+    def filter_priority(self, queryset, name, value):
+        return queryset.filter(priority=selectors.PRIORITIES.index(value))
+
+    def filter_days(self, queryset, name, value):
+        return queryset.filter(state="open", due_date__lte=timezone.localdate() - timezone.timedelta(days=int(value)))
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes | str) else b""
+
+
+CSV_COLUMNS = [
+    "priority",
+    "due_date",
+    "days_overdue",
+    "status",
+    "province",
+    "district",
+    "carer",
+    "placement",
+    "social_worker",
+    "delivery_failed",
+    "id",
+]
+
+
+class FollowUpQueueView(APIView):
+    permission_classes = [HasCapability.for_("followup.read")]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"], description="csv: a spreadsheet export")],
+        responses={200: QueuePageSerializer},
+    )
+    def get(self, request):
+        queryset = selectors.follow_up_queue(user=request.user).select_related("placement__carer")
+        queryset = QueueFilter(request.query_params, queryset=queryset, request=request).qs
+        if request.accepted_renderer.format == "csv":
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            for row in QueueItemSerializer(queryset[:10000], many=True).data:
+                writer.writerow(row)
+            response = Response(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="follow-up-queue.csv"'
+            return response
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        body = paginator.get_paginated_response(QueueItemSerializer(page, many=True).data).data
+        body["counts"] = selectors.follow_up_counts(queryset)
+        return Response(body)
+
+
+urlpatterns = [path("follow-up-queue/", FollowUpQueueView.as_view(), name="follow-up-queue")]
+
+
+def register_routes(router) -> None:
+    router.register("notifications", NotificationViewSet, basename="notification")
