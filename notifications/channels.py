@@ -79,8 +79,8 @@ def post_json(url: str, payload: dict, *, headers: dict | None = None, timeout: 
 
 class SmsChannel(Channel):
     """An HTTP SMS gateway: POST {"to", "message", "reference"} with a bearer token. `reference` is the
-    notification id: a gateway that sees it twice delivers once, so a retry after a lost answer
-    cannot reach the phone twice."""
+    same for every attempt at one message: a gateway that sees it twice delivers once, so a retry
+    after a lost answer (or a worker killed mid-send) cannot reach the phone twice."""
 
     name = "sms"
 
@@ -92,7 +92,7 @@ class SmsChannel(Channel):
         if not phone:
             raise PermanentError("the recipient has no phone number")
         headers = {"Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"} if settings.SMS_GATEWAY_TOKEN else {}
-        post_json(url, {"to": phone, "message": text, "reference": str(notification.pk)}, headers=headers)
+        post_json(url, {"to": phone, "message": text, "reference": notification.delivery_reference}, headers=headers)
 
 
 class TelegramChannel(Channel):

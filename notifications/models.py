@@ -137,3 +137,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+    @property
+    def delivery_reference(self) -> str:
+        """The same for every attempt at this message, even when an attempt's row was rolled back
+        (a worker killed mid-send): gateways deliver once per reference."""
+        return f"{self.reminder_id}:{self.recipient_id}"

@@ -277,7 +277,7 @@ def reminder_deliver(*, reminder_id, now: datetime.datetime | None = None) -> st
     policy = ReminderPolicy.current()
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update()
+            Reminder.objects.select_for_update(of=("self",))
             .select_related("visit__placement__carer", "visit__placement__social_worker", "carer")
             .filter(pk=reminder_id, status=Reminder.Status.SENDING)
             .first()

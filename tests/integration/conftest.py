@@ -1,8 +1,12 @@
 """The real stack: PostgreSQL, Redis and a Celery worker started by the test as its own process."""
 
+import importlib
 import os
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,10 +25,32 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.integration)
 
 
+REFERENCE_DATA = [
+    ("register.migrations.0002_load_gazetteer_and_roles", ("load", "create_roles")),
+    ("register.migrations.0004_default_training_modules_and_visit_policy", ("create",)),
+    ("matching.migrations.0002_default_policy", ("create",)),
+    ("notifications.migrations.0002_default_reminder_policy", ("create",)),
+]
+
+
+def restore_reference_data() -> None:
+    """Transactional tests empty every table when they end, reference data included; put back what
+    the data migrations load (each step is idempotent)."""
+    from django.apps import apps
+
+    for module, functions in REFERENCE_DATA:
+        migration = importlib.import_module(module)
+        for name in functions:
+            getattr(migration, name)(apps, None)
+
+
 @pytest.fixture
-def real_stack():
+def real_stack(request):
+    """PostgreSQL and Redis, with committed data (so that worker processes see it)."""
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         pytest.skip("needs DATABASE_URL (PostgreSQL) and REDIS_URL: see README, 'Running on PostgreSQL and Redis'")
+    request.getfixturevalue("transactional_db")
+    restore_reference_data()
 
 
 def _database_url() -> str:
@@ -36,8 +62,9 @@ def _database_url() -> str:
 class Worker:
     """A `celery -A config worker` process on the test database, stoppable and killable."""
 
-    def __init__(self, name: str = "w1", concurrency: int = 1, extra_env: dict | None = None):
+    def __init__(self, name: str = "w1", concurrency: int = 1, extra_env: dict | None = None, control=None):
         self.name = name
+        self.control = control or app  # the Celery app whose broker the worker listens on
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -47,6 +74,11 @@ class Worker:
         }
         self.concurrency = concurrency
         self.proc: subprocess.Popen | None = None
+        # The worker's output, for the failure report of a test that used it.
+        self.log = tempfile.NamedTemporaryFile(prefix=f"celery-{name}-", suffix=".log", delete=False)  # noqa: SIM115
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")[-5000:]
 
     def start(self, timeout: float = 30) -> "Worker":
         self.proc = subprocess.Popen(
@@ -70,12 +102,13 @@ class Worker:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: kill() takes the pool children too
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            replies = app.control.ping(timeout=0.5) or []
+            replies = self.control.control.ping(timeout=0.5) or []
             if any(self.name in key for r in replies for key in r):
                 return self
             if self.proc.poll() is not None:
@@ -83,8 +116,9 @@ class Worker:
         raise TimeoutError("the Celery worker did not answer within its start timeout")
 
     def kill(self) -> None:
+        """SIGKILL the worker and its pool processes at once, mid-task if need be."""
         if self.proc and self.proc.poll() is None:
-            self.proc.kill()
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
     def stop(self) -> None:
@@ -107,3 +141,67 @@ def celery_worker(real_stack, transactional_db):
     finally:
         worker.stop()
         app.conf.task_always_eager = True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, without persistence, that the test may kill and restart
+    (the machine's shared Redis is never touched)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "PrivateRedis":
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.05)
+        raise TimeoutError("redis-server did not start")
+
+    def restart(self) -> None:
+        """Kill it (everything queued is lost: no persistence) and start an empty one."""
+        self.proc.kill()
+        self.proc.wait(10)
+        self.start()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def private_stack(real_stack, transactional_db):
+    """A private Redis, a Celery app of the test's pointing at it, and a factory of workers on it."""
+    from celery import Celery
+
+    redis = PrivateRedis().start()
+    client = Celery("tests", broker=redis.url, backend=redis.url)
+    client.conf.update(task_serializer="json", accept_content=["json"], broker_connection_retry_on_startup=True)
+    workers: list[Worker] = []
+
+    def worker(name: str = "w1", concurrency: int = 1, **env) -> Worker:
+        w = Worker(name, concurrency, extra_env={"REDIS_URL": redis.url, **env}, control=client).start()
+        workers.append(w)
+        return w
+
+    try:
+        yield redis, client, worker
+    finally:
+        for w in workers:
+            w.kill()
+        redis.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -14,12 +15,19 @@ class Gateway:
         self.delivered: dict[str, dict] = {}  # reference -> message, once each
         self.fail_next: list[int] = []  # status codes to answer before succeeding
         self.always: int | None = None  # answer this status every time
+        self.delays: list[float] = []  # seconds to wait before answering the next requests
+        self.received = threading.Event()  # set when a request arrives
         self.lock = threading.Lock()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                gateway.received.set()
+                with gateway.lock:
+                    delay = gateway.delays.pop(0) if gateway.delays else 0.0
+                if delay:
+                    time.sleep(delay)
                 with gateway.lock:
                     gateway.requests.append(
                         {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
