@@ -1,0 +1,42 @@
+"""Runs the benchmarks and prints their tables: `python -m bench [--only matching,plans]`."""
+
+import argparse
+import os
+import sys
+import time
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--only", default="", help="comma-separated sections: matching, plans")
+    parser.add_argument("--carers", type=int, default=100_000)
+    parser.add_argument("--children", type=int, default=50_000)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
+    parser.add_argument("--requests", type=int, default=50, help="API requests per size (p50/p95 over them)")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fosterreg_bench")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    from bench import setup
+
+    setup.ensure_database(os.environ["DATABASE_URL"], fresh=args.fresh)
+    import django
+
+    django.setup()
+    started = time.perf_counter()
+    setup.ensure_seeded(carers=args.carers, children=args.children)
+    sections = set(filter(None, args.only.split(","))) or {"matching", "plans"}
+    if "matching" in sections:
+        from bench import matching
+
+        matching.run(requests=args.requests)
+    if "plans" in sections:
+        from bench import plans
+
+        plans.run()
+    print(f"\nbench finished in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
