@@ -12,8 +12,10 @@ from matching import selectors, services
 from matching.explanations import sentences
 from matching.models import BatchPlan
 from register.api.permissions import HasCapability
+from register.api.placements import PlacementSerializer
 from register.models import Child, Institution
 from register.scoping import scope_to_user
+from register.selectors.placements import placement_detail
 
 CanMatch = HasCapability.for_("matches.run")
 
@@ -200,10 +202,37 @@ class BatchDetailView(APIView):
         return Response(BatchPlanSerializer(plan).data)
 
 
+class ConfirmSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(min_value=0, help_text=_("Index of the proposal in the plan, from 0."))
+    start_date = serializers.DateField()
+    social_worker = serializers.CharField(required=False, allow_blank=True)
+
+
+class BatchConfirmView(APIView):
+    """Confirm one proposal: it becomes a placement, with every rule checked again."""
+
+    permission_classes = [HasCapability.for_("placements.write")]
+
+    @extend_schema(request=ConfirmSerializer, responses={201: PlacementSerializer})
+    def post(self, request, pk):
+        plan = get_object_or_404(selectors.batch_plans(user=request.user), pk=pk)
+        data = ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        placement = services.batch_proposal_confirm(
+            actor=request.user,
+            plan=plan,
+            index=data.validated_data["proposal"],
+            start_date=data.validated_data["start_date"],
+            social_worker=data.validated_data.get("social_worker") or None,
+        )
+        return Response(PlacementSerializer(placement_detail(placement_id=placement.pk)).data, status=201)
+
+
 urlpatterns = [
     path("matches/", MatchCreateView.as_view(), name="match-create"),
     path("matches/<uuid:pk>/", MatchDetailView.as_view(), name="match-detail"),
     path("matches/<uuid:pk>/explain/", MatchExplainView.as_view(), name="match-explain"),
     path("batch-matches/", BatchCreateView.as_view(), name="batch-create"),
     path("batch-matches/<uuid:pk>/", BatchDetailView.as_view(), name="batch-detail"),
+    path("batch-matches/<uuid:pk>/confirm/", BatchConfirmView.as_view(), name="batch-confirm"),
 ]

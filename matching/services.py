@@ -14,7 +14,7 @@ from matching.core import PlanUnit, explain_candidate, plan_assignments, rank
 from matching.models import BatchPlan, MatchingPolicy, MatchRun
 from register.audit import audit_write
 from register.errors import ConflictError, DomainError
-from register.models import AuditEntry, Child, Institution
+from register.models import AuditEntry, Carer, Child, Institution
 
 log = logging.getLogger(__name__)
 
@@ -252,3 +252,35 @@ def batch_plans_requeue_stale(*, queued_minutes: int = 5, running_minutes: int =
     for plan_id in stale:
         run_batch_plan.delay(str(plan_id))
     return len(stale)
+
+
+def batch_proposal_confirm(*, actor, plan: BatchPlan, index: int, start_date, social_worker=None):
+    """Turn one proposal of a plan into a placement, through the placement service (which locks the
+    family and re-checks every rule: the register may have changed since the plan was made)."""
+    from register.services.placements import placement_create
+
+    with transaction.atomic():
+        plan = BatchPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status != BatchPlan.Status.DONE:
+            raise DomainError(_("The plan is not ready yet."), code="plan_not_ready")
+        if not 0 <= index < len(plan.proposals):
+            raise DomainError(_("There is no proposal %(n)s in this plan.") % {"n": index}, code="no_such_proposal")
+        proposal = plan.proposals[index]
+        if proposal.get("placement"):
+            raise ConflictError(
+                _("This proposal was confirmed already."), code="proposal_confirmed", placement=proposal["placement"]
+            )
+        carer = Carer.objects.filter(pk=proposal["carer"]).first()
+        if carer is None:
+            raise DomainError(_("The proposed family is no longer on the register."), code="carer_not_found")
+        placement = placement_create(
+            actor=actor,
+            carer=carer,
+            children=proposal["children"],
+            start_date=start_date,
+            care_type=Child.objects.get(pk=proposal["children"][0]).care_type_needed,
+            social_worker=social_worker,
+        )
+        plan.proposals[index] = {**proposal, "placement": str(placement.pk)}
+        plan.save(update_fields=["proposals"])
+    return placement

@@ -164,3 +164,32 @@ def test_batch_requests_need_exactly_one_of_institution_or_children(client_for):
         "/api/v1/batch-matches/", {"children": ["00000000-0000-0000-0000-000000000000"]}, format="json"
     )
     assert response.status_code == 400 and "children" in response.json()
+
+
+def test_batch_proposals_are_confirmed_one_by_one_into_placements(client_for, django_capture_on_commit_callbacks):
+    officer = client_for(Role.PLACEMENT_OFFICER)
+    child = ChildFactory()
+    ChildFactory(institution=child.institution)
+    CarerFactory(max_children=1)
+    CarerFactory(max_children=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_id = officer.post(
+            "/api/v1/batch-matches/", {"institution": str(child.institution_id)}, format="json"
+        ).json()["id"]
+    plan = officer.get(f"/api/v1/batch-matches/{plan_id}/").json()
+    assert len(plan["proposals"]) == 2
+    today = datetime.date.today().isoformat()
+    response = officer.post(
+        f"/api/v1/batch-matches/{plan_id}/confirm/", {"proposal": 0, "start_date": today}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    placed = response.json()
+    assert placed["carer"] == plan["proposals"][0]["carer"] and placed["children"] == plan["proposals"][0]["children"]
+    again = officer.post(
+        f"/api/v1/batch-matches/{plan_id}/confirm/", {"proposal": 0, "start_date": today}, format="json"
+    )
+    assert again.status_code == 409 and again.json()["code"] == "proposal_confirmed"
+    missing = officer.post(
+        f"/api/v1/batch-matches/{plan_id}/confirm/", {"proposal": 9, "start_date": today}, format="json"
+    )
+    assert missing.status_code == 400 and missing.json()["code"] == "no_such_proposal"
