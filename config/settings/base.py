@@ -155,7 +155,29 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    # One schema component per shared enumeration, whatever the field is called in each resource.
+    "ENUM_NAME_OVERRIDES": {
+        "SexEnum": "register.choices.Sex",
+        "CareTypeEnum": "register.choices.CareType",
+        "NeedEnum": "register.choices.Need",
+        "LanguageEnum": "register.choices.Language",
+        "ReligionEnum": "register.choices.Religion",
+        "EthnicityEnum": "register.choices.Ethnicity",
+        "CarerStatusEnum": "register.models.Carer.Status",
+        "ChildStatusEnum": "register.models.Child.Status",
+        "InstitutionStatusEnum": "register.models.Institution.Status",
+        "InstitutionKindEnum": "register.models.Institution.Kind",
+        "ConcernStatusEnum": "register.models.SafeguardingConcern.Status",
+        "CheckKindEnum": "register.models.CarerCheck.Kind",
+        "CheckResultEnum": "register.models.CarerCheck.Result",
+        "PlacementStatusEnum": "register.models.Placement.Status",
+        "VisitStatusEnum": "register.selectors.visits.VISIT_STATUS_CHOICES",
+        "HouseholdRelationshipEnum": "register.models.HouseholdMember.Relationship",
+        "KinRelationshipEnum": "register.models.KinLink.Relationship",
+        "BatchPlanStatusEnum": "matching.models.BatchPlan.Status",
+        "NotificationStatusEnum": "notifications.models.Notification.Status",
+        "NotificationKindEnum": "notifications.models.Kind",
+    },
 }
 
 # --- Languages and time ------------------------------------------------------------------------

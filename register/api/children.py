@@ -1,7 +1,359 @@
-"""API views of this area of the register (to be written)."""
+"""API of institutions, children (with kin and excluded families) and sibling groups (API.md).
+
+Views stay thin: an input serializer checks the shape, one service or selector does the work, an
+output serializer renders it. Every read of a child's record is logged in the audit trail.
+
+Input serializers carry the output serializer's component name, so that the schema's enums (status,
+kind, relationship...) each belong to one component and are named without collisions.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from register.api.fields import ChoiceListField, CommuneField
+from register.api.permissions import HasCapability
+from register.audit import audit_read, audit_reads
+from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
+from register.models import Child, Institution, KinLink, SiblingGroup
+from register.selectors.children import (
+    child_get,
+    child_list,
+    institution_get,
+    institution_list,
+    sibling_group_get,
+    sibling_group_list,
+)
+from register.services.children import (
+    EXTERNAL_ID_KEYS,
+    child_create,
+    child_update,
+    institution_create,
+    institution_update,
+    sibling_group_create,
+    sibling_group_delete,
+    sibling_group_update,
+)
+
+MAX_KIN = 20
+MAX_EXCLUSIONS = 50
+MAX_SIBLINGS = 20
+
+# --- Institutions ----------------------------------------------------------------------------------
+
+
+class InstitutionSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Institution.Kind.choices)
+    commune = serializers.CharField(source="commune_id", help_text=_("Commune code (six digits)."))
+    province = serializers.CharField(source="province_id", help_text=_("Province code, derived from the commune."))
+    status = serializers.ChoiceField(choices=Institution.Status.choices)
+    inspection_score = serializers.IntegerField(allow_null=True, min_value=0, max_value=100)
+
+
+@extend_schema_serializer(component_name="Institution")
+class InstitutionWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Institution.Kind.choices)
+    commune = CommuneField(help_text=_("Commune code (six digits); it must lie in one of your provinces."))
+    status = serializers.ChoiceField(choices=Institution.Status.choices, required=False)
+    inspection_score = serializers.IntegerField(min_value=0, max_value=100, allow_null=True, required=False)
+
+
+class InstitutionFilter(filters.FilterSet):
+    province = filters.CharFilter(field_name="province_id", max_length=2)
+    commune = filters.CharFilter(field_name="commune_id", max_length=6)
+    status = filters.ChoiceFilter(choices=Institution.Status.choices)
+    kind = filters.ChoiceFilter(choices=Institution.Kind.choices)
+    search = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100, label=_("Name"))
+
+    class Meta:
+        model = Institution
+        fields = ["province", "commune", "status", "kind"]
+
+
+class InstitutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Residential care institutions, transit homes, pagodas... where children live before placement."""
+
+    parser_classes = [JSONParser]
+    permission_classes = [HasCapability.for_("institutions.write", read="institutions.read")]
+    serializer_class = InstitutionSerializer
+    filterset_class = InstitutionFilter
+    queryset = Institution.objects.none()  # the model, for the schema; rows come from get_queryset
+
+    def get_queryset(self):
+        return institution_list(user=self.request.user).order_by("name", "id")
+
+    @extend_schema(request=InstitutionWriteSerializer, responses={201: InstitutionSerializer})
+    def create(self, request):
+        data = _valid(InstitutionWriteSerializer, request.data)
+        institution = institution_create(actor=request.user, data=data)
+        return Response(InstitutionSerializer(institution).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InstitutionWriteSerializer, responses=InstitutionSerializer)
+    def update(self, request, pk=None, partial=False):
+        institution = institution_get(user=request.user, id=pk)
+        data = _valid(InstitutionWriteSerializer, request.data, partial=partial)
+        institution = institution_update(actor=request.user, institution=institution, data=data)
+        return Response(InstitutionSerializer(institution).data)
+
+    @extend_schema(request=InstitutionWriteSerializer, responses=InstitutionSerializer)
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+
+# --- Children --------------------------------------------------------------------------------------
+
+
+class ChildKinSerializer(serializers.Serializer):
+    carer = serializers.UUIDField(source="carer_id", help_text=_("The kin family's id on the register."))
+    relationship = serializers.ChoiceField(choices=KinLink.Relationship.choices)
+
+
+@extend_schema_serializer(component_name="ChildKin")
+class ChildKinWriteSerializer(serializers.Serializer):
+    carer = serializers.UUIDField(help_text=_("The kin family's id; it must be on the register of your provinces."))
+    relationship = serializers.ChoiceField(choices=KinLink.Relationship.choices)
+
+
+class ChildExclusionSerializer(serializers.Serializer):
+    carer = serializers.UUIDField(source="carer_id")
+    reason = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="ChildExclusion")
+class ChildExclusionWriteSerializer(serializers.Serializer):
+    carer = serializers.UUIDField(help_text=_("The family never to consider for this child."))
+    reason = serializers.CharField(max_length=2000)
+
+
+class ChildExternalIdsSerializer(serializers.Serializer):
+    """Ids of the child in partner case-management systems."""
+
+    primero = serializers.CharField(max_length=64, required=False)
+    oscar = serializers.CharField(max_length=64, required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in EXTERNAL_ID_KEYS)
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: [_("Not a known partner system; use primero or oscar.")] for k in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class ChildSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField(help_text=_("Reference for paper forms, e.g. CH-02-000045."))
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    date_of_birth = serializers.DateField()
+    institution = serializers.UUIDField(source="institution_id", allow_null=True)
+    home_commune = serializers.CharField(source="home_commune_id", help_text=_("Commune of the family of origin."))
+    school_commune = serializers.CharField(source="school_commune_id", allow_null=True)
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices))
+    religion = serializers.ChoiceField(choices=Religion.choices)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
+    needs = serializers.ListField(child=serializers.ChoiceField(choices=Need.choices))
+    care_type_needed = serializers.ChoiceField(choices=CareType.choices)
+    sibling_group = serializers.UUIDField(source="sibling_group_id", allow_null=True)
+    status = serializers.ChoiceField(choices=Child.Status.choices)
+    kin = ChildKinSerializer(many=True)
+    excluded_carers = ChildExclusionSerializer(many=True)
+    external_ids = ChildExternalIdsSerializer()
+    province = serializers.CharField(
+        source="province_id", help_text=_("Where the child is now: the institution's or the carer's province.")
+    )
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+@extend_schema_serializer(component_name="Child")
+class ChildCreateSerializer(serializers.Serializer):
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    date_of_birth = serializers.DateField(help_text=_("Not in the future; the child must be under 18."))
+    institution = serializers.UUIDField(
+        allow_null=True, required=False, help_text=_("An institution of your provinces, or null.")
+    )
+    home_commune = CommuneField()
+    school_commune = CommuneField(allow_null=True, required=False)
+    languages = ChoiceListField(choices=Language.choices, allow_empty=False, max_length=len(Language.choices))
+    religion = serializers.ChoiceField(choices=Religion.choices)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
+    needs = ChoiceListField(choices=Need.choices, required=False, max_length=len(Need.choices))
+    care_type_needed = serializers.ChoiceField(choices=CareType.choices)
+    kin = ChildKinWriteSerializer(many=True, required=False, max_length=MAX_KIN)
+    excluded_carers = ChildExclusionWriteSerializer(many=True, required=False, max_length=MAX_EXCLUSIONS)
+    external_ids = ChildExternalIdsSerializer(required=False)
+
+
+@extend_schema_serializer(component_name="Child")
+class ChildUpdateSerializer(ChildCreateSerializer):
+    status = serializers.ChoiceField(
+        choices=Child.Status.choices,
+        required=False,
+        help_text=_(
+            "Only between in_residential_care and awaiting_placement, or to exited, aged_out, reunified or "
+            "adopted while the child is in no active placement."
+        ),
+    )
+
+
+class ChildFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Child.Status.choices)
+    province = filters.CharFilter(field_name="province_id", max_length=2)
+    institution = filters.UUIDFilter(field_name="institution_id")
+    sibling_group = filters.UUIDFilter(field_name="sibling_group_id")
+    care_type_needed = filters.ChoiceFilter(choices=CareType.choices)
+    search = filters.CharFilter(
+        method="filter_search", max_length=100, label=_("Names, reference or a partner system's id")
+    )
+
+    class Meta:
+        model = Child
+        fields = ["status", "province", "institution", "sibling_group", "care_type_needed"]
+
+    def filter_search(self, queryset, name, value):
+        for term in value.split():
+            queryset = queryset.filter(
+                Q(given_name__icontains=term)
+                | Q(family_name__icontains=term)
+                | Q(reference__icontains=term)
+                | Q(external_ids__primero__icontains=term)
+                | Q(external_ids__oscar__icontains=term)
+            )
+        return queryset
+
+
+class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Children leaving residential care. Every record shown is logged as read by the caller."""
+
+    parser_classes = [JSONParser]
+    permission_classes = [HasCapability.for_("children.write", read="children.read")]
+    serializer_class = ChildSerializer
+    filterset_class = ChildFilter
+    queryset = Child.objects.none()  # the model, for the schema; rows come from get_queryset
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return child_list(user=self.request.user).order_by("reference")
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit_reads(actor=request.user, instances=page)
+        return self.get_paginated_response(ChildSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        child = child_get(user=request.user, id=pk)
+        audit_read(actor=request.user, instance=child)
+        return Response(ChildSerializer(child).data)
+
+    @extend_schema(request=ChildCreateSerializer, responses={201: ChildSerializer})
+    def create(self, request):
+        data = _valid(ChildCreateSerializer, request.data)
+        child = child_create(actor=request.user, data=data)
+        return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ChildUpdateSerializer, responses=ChildSerializer)
+    def partial_update(self, request, pk=None):
+        child = child_get(user=request.user, id=pk)
+        data = _valid(ChildUpdateSerializer, request.data, partial=True)
+        child = child_update(actor=request.user, child=child, data=data)
+        return Response(ChildSerializer(child).data)
+
+
+# --- Sibling groups --------------------------------------------------------------------------------
+
+
+class SiblingGroupSerializer(serializers.ModelSerializer):
+    children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = SiblingGroup
+        fields = ["id", "children", "keep_together", "created_at"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="SiblingGroup")
+class SiblingGroupWriteSerializer(serializers.Serializer):
+    children = serializers.ListField(
+        child=serializers.UUIDField(),
+        min_length=2,
+        max_length=MAX_SIBLINGS,
+        help_text=_("Two or more children of your jurisdiction, none of them in another sibling group."),
+    )
+    keep_together = serializers.BooleanField(default=True)
+
+
+class SiblingGroupFilter(filters.FilterSet):
+    keep_together = filters.BooleanFilter()
+    child = filters.UUIDFilter(field_name="children", label=_("A child of the group"))
+
+    class Meta:
+        model = SiblingGroup
+        fields = ["keep_together", "child"]
+
+
+class SiblingGroupViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """Brothers and sisters to be placed together unless there is a recorded reason."""
+
+    parser_classes = [JSONParser]
+    permission_classes = [HasCapability.for_("children.write", read="children.read")]
+    serializer_class = SiblingGroupSerializer
+    filterset_class = SiblingGroupFilter
+    queryset = SiblingGroup.objects.none()  # the model, for the schema; rows come from get_queryset
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return sibling_group_list(user=self.request.user).order_by("-created_at", "id")
+
+    @extend_schema(request=SiblingGroupWriteSerializer, responses={201: SiblingGroupSerializer})
+    def create(self, request):
+        data = _valid(SiblingGroupWriteSerializer, request.data)
+        group = sibling_group_create(actor=request.user, children=data["children"], keep_together=data["keep_together"])
+        return Response(self._render(group), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SiblingGroupWriteSerializer, responses=SiblingGroupSerializer)
+    def partial_update(self, request, pk=None):
+        group = sibling_group_get(user=request.user, id=pk)
+        data = _valid(SiblingGroupWriteSerializer, request.data, partial=True)
+        group = sibling_group_update(
+            actor=request.user, group=group, children=data.get("children"), keep_together=data.get("keep_together")
+        )
+        return Response(self._render(group))
+
+    def destroy(self, request, pk=None):
+        group = sibling_group_get(user=request.user, id=pk)
+        sibling_group_delete(actor=request.user, group=group)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _render(self, group):
+        # Read back with its children (prefetched), whoever may now see it.
+        return SiblingGroupSerializer(SiblingGroup.objects.prefetch_related("children").get(pk=group.pk)).data
+
+
+def _valid(serializer_class, data, *, partial: bool = False) -> dict:
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
 
 extra_urls: list = []
 
 
 def register_routes(router) -> None:
     """Add this area's viewsets to the API router."""
+    router.register("institutions", InstitutionViewSet, basename="institution")
+    router.register("children", ChildViewSet, basename="child")
+    router.register("sibling-groups", SiblingGroupViewSet, basename="sibling-group")
