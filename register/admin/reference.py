@@ -64,3 +64,29 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+
+# --- Training modules (the carers area) --------------------------------------------------------
+
+from register.models import TrainingModule  # noqa: E402
+
+
+@admin.register(TrainingModule)
+class TrainingModuleAdmin(AuditedModelAdmin):
+    """Reference data national administrators maintain; a module in use cannot be deleted."""
+
+    list_display = ["code", "name_en", "name_km", "required_for_approval"]
+    list_filter = ["required_for_approval"]
+    search_fields = ["code", "name_en", "name_km"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj is not None else []
+
+    def has_add_permission(self, request):
+        return request.user.is_national and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_national and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_national and super().has_delete_permission(request, obj)

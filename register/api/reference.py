@@ -109,3 +109,34 @@ class VillageViewSet(ReferenceViewSet):
     queryset = Village.objects.order_by("code")
     serializer_class = VillageSerializer
     filterset_class = VillageFilter
+
+
+# --- Training modules (the carers area) --------------------------------------------------------
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from register.choices import Need  # noqa: E402
+from register.models import TrainingModule  # noqa: E402
+
+
+class TrainingModuleSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text=_("The name in the request's language (en or km)."))
+    supports_needs = serializers.ListField(child=serializers.ChoiceField(choices=Need.choices), read_only=True)
+
+    class Meta:
+        model = TrainingModule
+        fields = ["code", "name", "required_for_approval", "supports_needs"]
+
+
+class TrainingModuleFilter(filters.FilterSet):
+    class Meta:
+        model = TrainingModule
+        fields = ["required_for_approval"]
+
+
+class TrainingModuleViewSet(ReferenceViewSet):
+    """The training modules families take; `name` follows the request's language (Accept-Language)."""
+
+    queryset = TrainingModule.objects.order_by("code")
+    serializer_class = TrainingModuleSerializer
+    filterset_class = TrainingModuleFilter

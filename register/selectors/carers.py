@@ -1,0 +1,246 @@
+"""Reading the register of foster families. Every query of carers passes through the caller's
+jurisdiction here, so the API, the pages and the admin share one rule of who sees which family.
+
+Vacancies are computed by the database (one subquery per page, never one query per carer):
+capacity less the children in the family's active placements, never below zero.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from register.models import (
+    Carer,
+    CarerCheck,
+    CarerStatusChange,
+    CarerTraining,
+    HouseholdMember,
+    PlacementChild,
+    SafeguardingConcern,
+    TrainingModule,
+)
+from register.querysets import json_list_contains
+from register.scoping import scope_to_user
+
+# Approval requirements: the check kinds each needing one passed, unexpired check, and how many
+# passed references approval rests on.
+REQUIRED_CHECKS = ("home_assessment", "police_clearance", "health_check")
+REFERENCES_NEEDED = 2
+
+
+def carers_with_vacancies(queryset: QuerySet[Carer]) -> QuerySet[Carer]:
+    """Annotate `children_placed` (children in the carer's active placements) and `vacancies`
+    (max_children - children_placed, at least 0) with one correlated subquery."""
+    placed = (
+        PlacementChild.objects.filter(placement__carer=OuterRef("pk"), active=True)
+        .order_by()
+        .values("placement__carer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        children_placed=Coalesce(Subquery(placed, output_field=IntegerField()), Value(0)),
+    ).annotate(
+        vacancies=Greatest(F("max_children") - F("children_placed"), Value(0), output_field=IntegerField()),
+    )
+
+
+def carer_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Carer]:
+    """The carers the user may see (their provinces; national administrators all), with vacancies,
+    ordered by reference. `filters` takes the keys of `carer_filter`."""
+    queryset = carers_with_vacancies(scope_to_user(Carer.objects.all(), user)).order_by("reference")
+    return carer_filter(queryset, **(filters or {}))
+
+
+def carer_get(*, user, id) -> Carer:
+    """One carer the user may see, with vacancies; Http404 otherwise (as for one that does not exist)."""
+    return _get(carer_list(user=user), id)
+
+
+def carer_detail_get(*, user, id) -> Carer:
+    """One carer with everything its record page shows prefetched (household, checks, trainings,
+    concerns, status history) and `approval_missing` computed from them."""
+    carer = _get(carer_detail_prefetch(carer_list(user=user)), id)
+    carer.approval_missing = carer_approval_missing(carer=carer)
+    return carer
+
+
+def carer_detail_prefetch(queryset: QuerySet[Carer]) -> QuerySet[Carer]:
+    return queryset.prefetch_related(
+        Prefetch("household_members", queryset=HouseholdMember.objects.order_by("date_of_birth", "id")),
+        Prefetch("checks", queryset=CarerCheck.objects.order_by("-checked_on", "-created_at")),
+        Prefetch("trainings", queryset=CarerTraining.objects.select_related("module").order_by("module_id")),
+        Prefetch("concerns", queryset=SafeguardingConcern.objects.order_by("-raised_on", "-created_at")),
+        Prefetch(
+            "status_changes",
+            queryset=CarerStatusChange.objects.select_related("changed_by").order_by("-changed_at", "-id"),
+        ),
+    )
+
+
+# --- Filters (the API's FilterSet delegates here, so every caller filters the same way) ----------
+
+
+def carer_filter(
+    queryset: QuerySet[Carer],
+    *,
+    status: str | None = None,
+    province: str | None = None,
+    district: str | None = None,
+    commune: str | None = None,
+    care_type: str | None = None,
+    needs_supported: Iterable[str] | None = None,
+    has_vacancy: bool | None = None,
+    review_overdue: bool | None = None,
+    search: str | None = None,
+) -> QuerySet[Carer]:
+    if status:
+        queryset = queryset.filter(status=status)
+    if province:
+        queryset = queryset.filter(province_id=province)
+    if district:
+        queryset = queryset.filter(district_id=district)
+    if commune:
+        queryset = queryset.filter(commune_id=commune)
+    if care_type:
+        queryset = queryset.filter(json_list_contains("care_types", care_type))
+    if needs_supported:
+        queryset = carers_supporting_needs(queryset, needs_supported)
+    if has_vacancy is not None:
+        queryset = carers_by_vacancy(queryset, has_vacancy)
+    if review_overdue is not None:
+        queryset = carers_by_review_overdue(queryset, review_overdue)
+    if search:
+        queryset = carers_matching(queryset, search)
+    return queryset
+
+
+def carers_supporting_needs(queryset: QuerySet[Carer], needs: Iterable[str]) -> QuerySet[Carer]:
+    """Carers supporting every one of `needs`."""
+    for need in dict.fromkeys(needs):
+        queryset = queryset.filter(json_list_contains("needs_supported", need))
+    return queryset
+
+
+def carers_by_vacancy(queryset: QuerySet[Carer], has_vacancy: bool) -> QuerySet[Carer]:
+    """Needs the `vacancies` annotation of carers_with_vacancies."""
+    return queryset.filter(vacancies__gt=0) if has_vacancy else queryset.filter(vacancies__lte=0)
+
+
+def review_overdue_q(today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(status=Carer.Status.APPROVED, review_due__lt=today)
+
+
+def carers_by_review_overdue(queryset: QuerySet[Carer], overdue: bool) -> QuerySet[Carer]:
+    q = review_overdue_q()
+    return queryset.filter(q) if overdue else queryset.exclude(q)
+
+
+_PHONE_LIKE = re.compile(r"[\d\s()+\-.]+")
+
+
+def carers_matching(queryset: QuerySet[Carer], text: str) -> QuerySet[Carer]:
+    """Carers whose household name, primary carer's names or reference contain `text`, or whose
+    phone contains its digits (typed as 012 345 678, +855 12 345 678 or 85512345678)."""
+    text = text.strip()
+    if not text:
+        return queryset
+    q = (
+        Q(household_name__icontains=text)
+        | Q(given_name__icontains=text)
+        | Q(family_name__icontains=text)
+        | Q(reference__icontains=text)
+    )
+    # "Sophea Chan": both names of the primary carer.
+    words = text.split()
+    if len(words) > 1:
+        names = Q()
+        for word in words:
+            names &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+        q |= names
+    if _PHONE_LIKE.fullmatch(text):
+        digits = re.sub(r"\D", "", text)
+        if digits.startswith("0"):  # the national trunk prefix: 012... is +85512...
+            digits = digits[1:]
+        if len(digits) >= 3:
+            q |= Q(phone__contains=digits)
+    return queryset.filter(q)
+
+
+# --- Approval -----------------------------------------------------------------------------------
+
+
+def carer_approval_missing(*, carer: Carer, today: datetime.date | None = None) -> list[str]:
+    """What approval still needs, as API.md's codes: `home_assessment`, `police_clearance`,
+    `health_check`, `reference` (two passed references), then `<module>_training` for every
+    training module required for approval (`core_training`). A check counts only if it passed
+    and has not expired. Uses the carer's prefetched checks and trainings when present."""
+    today = today or timezone.localdate()
+    checks = _related(carer, "checks")
+    valid = [
+        c for c in checks if c.result == CarerCheck.Result.PASSED and (c.expires_on is None or c.expires_on >= today)
+    ]
+    kinds = [c.kind for c in valid]
+    missing = [kind for kind in REQUIRED_CHECKS if kind not in kinds]
+    if kinds.count(CarerCheck.Kind.REFERENCE) < REFERENCES_NEEDED:
+        missing.append("reference")
+    done = {t.module_id for t in _related(carer, "trainings")}
+    required = TrainingModule.objects.filter(required_for_approval=True).values_list("code", flat=True)
+    # The core training first, then any other required module in code order.
+    for code in sorted(required, key=lambda c: (c != "core", c)):
+        if code not in done:
+            missing.append(f"{code}_training")
+    return missing
+
+
+def _related(carer: Carer, name: str) -> list:
+    cache = getattr(carer, "_prefetched_objects_cache", {})
+    if name in cache:
+        return list(cache[name])
+    return list(getattr(carer, name).all())
+
+
+def _get(queryset: QuerySet, id) -> Any:
+    try:
+        uuid.UUID(str(id))
+    except ValueError:
+        raise Http404 from None
+    try:
+        return queryset.get(pk=id)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+# --- The records under a carer ------------------------------------------------------------------
+
+
+def carer_check_list(*, carer: Carer) -> QuerySet[CarerCheck]:
+    return CarerCheck.objects.filter(carer=carer).order_by("-checked_on", "-created_at", "id")
+
+
+def carer_training_list(*, carer: Carer) -> QuerySet[CarerTraining]:
+    return CarerTraining.objects.filter(carer=carer).select_related("module").order_by("-completed_on", "module_id")
+
+
+def carer_concern_list(*, carer: Carer, status: str | None = None) -> QuerySet[SafeguardingConcern]:
+    queryset = SafeguardingConcern.objects.filter(carer=carer).order_by("-raised_on", "-created_at", "id")
+    return queryset.filter(status=status) if status else queryset
+
+
+def carer_concern_get(*, carer: Carer, id) -> SafeguardingConcern:
+    """One concern of this carer; Http404 for another carer's or an unknown one."""
+    return _get(carer_concern_list(carer=carer), id)
+
+
+def carer_status_history(*, carer: Carer) -> QuerySet[CarerStatusChange]:
+    return CarerStatusChange.objects.filter(carer=carer).select_related("changed_by").order_by("-changed_at", "-id")

@@ -1,0 +1,378 @@
+"""Writing the register of foster families: registration, edits, the lifecycle and approval, and
+the checks, trainings and safeguarding concerns approval rests on.
+
+Every function runs in one transaction and writes its audit entry in it. Rule errors are raised as
+`DomainError` (rendered {"detail", "code", ...}) or as Django `ValidationError` keyed by the API's
+field names (rendered {"field": ["message"]}); the caller has already checked the shapes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from register.audit import audit_write, diff, snapshot
+from register.errors import DomainError
+from register.models import (
+    AuditEntry,
+    Carer,
+    CarerCheck,
+    CarerStatusChange,
+    CarerTraining,
+    HouseholdMember,
+    SafeguardingConcern,
+    TrainingModule,
+)
+from register.scoping import user_may_act_in
+from register.selectors.carers import carer_approval_missing
+from register.services.references import reference_next
+
+S = Carer.Status
+
+# The lifecycle of API.md: enquiry → assessment → training → approved ⇄ on_hold; any → deregistered
+# (final). Approval happens once requirements are met; the yearly review is `carer_review`.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.ENQUIRY: frozenset({S.ASSESSMENT, S.DEREGISTERED}),
+    S.ASSESSMENT: frozenset({S.TRAINING, S.DEREGISTERED}),
+    S.TRAINING: frozenset({S.APPROVED, S.DEREGISTERED}),
+    S.APPROVED: frozenset({S.ON_HOLD, S.DEREGISTERED}),
+    S.ON_HOLD: frozenset({S.APPROVED, S.DEREGISTERED}),
+    S.DEREGISTERED: frozenset(),
+}
+# Moves into these statuses need the `carers.approve` capability; the others `carers.write`.
+APPROVAL_STATUSES = frozenset({S.APPROVED, S.ON_HOLD, S.DEREGISTERED})
+
+# The fields a registrar edits (the input serializer's, flattened); everything else is derived.
+EDITABLE_FIELDS = frozenset(
+    {
+        "household_name",
+        "given_name",
+        "family_name",
+        "sex",
+        "date_of_birth",
+        "national_id",
+        "phone",
+        "commune",
+        "village",
+        "address",
+        "lat",
+        "lon",
+        "languages",
+        "religion",
+        "ethnicity",
+        "max_children",
+        "age_min",
+        "age_max",
+        "sexes_accepted",
+        "max_sibling_group",
+        "care_types",
+        "needs_supported",
+    }
+)
+MEMBER_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "relationship")
+
+
+def carer_status_capability(status: str) -> str:
+    """The capability a move into `status` needs (register.roles)."""
+    return "carers.approve" if status in APPROVAL_STATUSES else "carers.write"
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def carer_consistency_errors(*, values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Rules across fields, on the whole record as it would be saved: the village lies in the
+    commune, the age range is in order. {api_field: [message]}; empty when all is well."""
+    errors: dict[str, list[str]] = {}
+    commune, village = values.get("commune"), values.get("village")
+    if commune is not None and village is not None and village.commune_id != commune.code:
+        errors["village"] = [
+            _("Village %(village)s is not in commune %(commune)s.") % {"village": village.code, "commune": commune.code}
+        ]
+    age_min, age_max = values.get("age_min"), values.get("age_max")
+    if age_min is not None and age_max is not None and age_min > age_max:
+        errors["age_max"] = [_("The oldest age accepted must not be below the youngest (%(min)s).") % {"min": age_min}]
+    return errors
+
+
+def carer_create(*, actor, data: dict) -> Carer:
+    """Register a family at enquiry. `data` is CarerInputSerializer's validated data (flattened
+    primary carer and location, `household_members` a list of dicts). The commune must lie in one
+    of the actor's provinces; the reference is the province's next FC number."""
+    data = dict(data)
+    members = data.pop("household_members", None) or []
+    _check_fields(data)
+    commune = data.get("commune")
+    if commune is None:
+        raise ValidationError({"commune": [_("This field is required.")]})
+    _check_in_jurisdiction(actor, commune)
+    errors = carer_consistency_errors(values=data)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        carer = Carer(
+            **data,
+            district_id=commune.district_id,
+            province_id=commune.province_id,
+            status=S.ENQUIRY,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        carer.full_clean(exclude=["reference"], validate_unique=False)
+        carer.reference = reference_next(prefix="FC", province_code=commune.province_id)
+        carer.save()
+        _members_replace(carer, members)
+        changes = diff(None, snapshot(carer))
+        changes["household_members"] = [None, _members_snapshot(carer)]
+        audit_write(actor=actor, action=AuditEntry.Action.CREATE, instance=carer, changes=changes)
+    return carer
+
+
+def carer_update(*, actor, carer: Carer, data: dict) -> Carer:
+    """Change a family's details (a partial update). Moving it to another commune moves its district
+    and province, which must stay in the actor's provinces. `household_members`, when given,
+    replaces the whole household."""
+    data = dict(data)
+    members = data.pop("household_members", None)
+    _check_fields(data)
+    with transaction.atomic():
+        carer = Carer.objects.select_for_update().get(pk=carer.pk)
+        before = snapshot(carer)
+        members_before = _members_snapshot(carer) if members is not None else None
+        for field, value in data.items():
+            setattr(carer, field, value)
+        if "commune" in data:
+            commune = data["commune"]
+            if commune is None:
+                raise ValidationError({"commune": [_("This field may not be null.")]})
+            if commune.province_id != before["province_id"]:
+                _check_in_jurisdiction(actor, commune)
+            carer.district_id, carer.province_id = commune.district_id, commune.province_id
+        errors = carer_consistency_errors(
+            values={f: getattr(carer, f) for f in ("commune", "village", "age_min", "age_max")}
+        )
+        if errors:
+            raise ValidationError(errors)
+        carer.full_clean(exclude=["reference"], validate_unique=False)
+        carer.save()
+        changes = diff(before, snapshot(carer))
+        changes.pop("updated_at", None)
+        if members is not None:
+            _members_replace(carer, members)
+            members_after = _members_snapshot(carer)
+            if members_after != members_before:
+                changes["household_members"] = [members_before, members_after]
+        if changes:
+            audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=carer, changes=changes)
+    return carer
+
+
+def carer_set_status(*, actor, carer: Carer, status: str, reason: str = "") -> Carer:
+    """Move a family along its lifecycle. A move the lifecycle does not allow raises
+    `invalid_transition`; approval needs every requirement (`approval_requirements_missing`) and
+    sets approved_on to today and review_due a year later. The row is locked for the change, so
+    two people acting at once see each other's result. The caller checks the capability
+    (`carer_status_capability`)."""
+    with transaction.atomic():
+        carer = Carer.objects.select_for_update().get(pk=carer.pk)
+        current = carer.status
+        if status not in TRANSITIONS.get(current, ()):
+            raise DomainError(
+                _("A family cannot move from %(from)s to %(to)s.") % {"from": current, "to": status},
+                code="invalid_transition",
+                **{"from": current, "to": status},
+            )
+        before = snapshot(carer)
+        carer.status = status
+        if status == S.APPROVED:
+            _require_approval(carer)
+            carer.approved_on = timezone.localdate()
+            carer.review_due = add_years(carer.approved_on, 1)
+        carer.save()
+        _record_status_change(actor=actor, carer=carer, before=before, from_status=current, reason=reason)
+    return carer
+
+
+def carer_review(*, actor, carer: Carer, reason: str = "") -> Carer:
+    """The yearly review of an approved family: re-checks every approval requirement and, when all
+    are met, renews the approval from today (approved_on today, review_due a year later)."""
+    with transaction.atomic():
+        carer = Carer.objects.select_for_update().get(pk=carer.pk)
+        if carer.status != S.APPROVED:
+            raise DomainError(
+                _("Only an approved family can be reviewed; this one is %(status)s.") % {"status": carer.status},
+                code="carer_not_approved",
+                status=carer.status,
+            )
+        before = snapshot(carer)
+        _require_approval(carer)
+        carer.approved_on = timezone.localdate()
+        carer.review_due = add_years(carer.approved_on, 1)
+        carer.save()
+        _record_status_change(actor=actor, carer=carer, before=before, from_status=S.APPROVED, reason=reason)
+    return carer
+
+
+# --- Checks, trainings, concerns ----------------------------------------------------------------
+
+
+def carer_check_create(*, actor, carer: Carer, data: dict) -> CarerCheck:
+    """Record a check (home assessment, police clearance, health check, reference)."""
+    data = dict(data)
+    _check_dates(data, earliest="checked_on", latest="expires_on")
+    with transaction.atomic():
+        check = CarerCheck(carer=carer, recorded_by=_user(actor), **data)
+        check.full_clean(exclude=["carer", "recorded_by"])
+        check.save()
+        _audit_child(actor, AuditEntry.Action.CREATE, check, carer, diff(None, snapshot(check)))
+    return check
+
+
+def carer_training_record(
+    *, actor, carer: Carer, module: TrainingModule, completed_on: datetime.date
+) -> tuple[CarerTraining, bool]:
+    """Record that the family completed a training module. A family has one record per module: a
+    second one updates its date. Returns (training, created)."""
+    _check_dates({"completed_on": completed_on}, earliest="completed_on")
+    with transaction.atomic():
+        training, created = CarerTraining.objects.select_for_update().get_or_create(
+            carer=carer, module=module, defaults={"completed_on": completed_on, "recorded_by": _user(actor)}
+        )
+        if created:
+            _audit_child(actor, AuditEntry.Action.CREATE, training, carer, diff(None, snapshot(training)))
+        elif training.completed_on != completed_on:
+            before = snapshot(training)
+            training.completed_on = completed_on
+            training.recorded_by = _user(actor)
+            training.save(update_fields=["completed_on", "recorded_by"])
+            _audit_child(actor, AuditEntry.Action.UPDATE, training, carer, diff(before, snapshot(training)))
+    return training, created
+
+
+def carer_concern_create(*, actor, carer: Carer, data: dict) -> SafeguardingConcern:
+    """Record a safeguarding concern. An open one keeps the family out of every match."""
+    data = dict(data)
+    if data.get("status") == SafeguardingConcern.Status.CLOSED:
+        data.setdefault("closed_on", None)
+        data["closed_on"] = data["closed_on"] or timezone.localdate()
+    else:
+        data["closed_on"] = None
+    _check_dates(data, earliest="raised_on", latest="closed_on")
+    with transaction.atomic():
+        concern = SafeguardingConcern(carer=carer, recorded_by=_user(actor), **data)
+        concern.full_clean(exclude=["carer", "recorded_by"])
+        concern.save()
+        _audit_child(actor, AuditEntry.Action.CREATE, concern, carer, diff(None, snapshot(concern)))
+    return concern
+
+
+def carer_concern_update(*, actor, concern: SafeguardingConcern, data: dict) -> SafeguardingConcern:
+    """Change a concern: close it (closed_on defaults to today) or reopen it, or amend it."""
+    data = dict(data)
+    with transaction.atomic():
+        concern = SafeguardingConcern.objects.select_for_update().select_related("carer").get(pk=concern.pk)
+        before = snapshot(concern)
+        for field, value in data.items():
+            setattr(concern, field, value)
+        if concern.status == SafeguardingConcern.Status.CLOSED:
+            concern.closed_on = concern.closed_on or timezone.localdate()
+        else:
+            concern.closed_on = None
+        _check_dates(
+            {"raised_on": concern.raised_on, "closed_on": concern.closed_on}, earliest="raised_on", latest="closed_on"
+        )
+        concern.full_clean(exclude=["carer", "recorded_by"])
+        concern.save()
+        changes = diff(before, snapshot(concern))
+        if changes:
+            _audit_child(actor, AuditEntry.Action.UPDATE, concern, concern.carer, changes)
+    return concern
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _check_fields(data: Mapping[str, Any]) -> None:
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable carer fields: {sorted(unknown)}")
+
+
+def _check_in_jurisdiction(actor, commune) -> None:
+    if not user_may_act_in(actor, commune.province_id):
+        raise ValidationError(
+            {
+                "commune": [
+                    _("Commune %(code)s is outside your provinces: you cannot register or move a family there.")
+                    % {"code": commune.code}
+                ]
+            }
+        )
+
+
+def _check_dates(data: Mapping[str, Any], *, earliest: str, latest: str | None = None) -> None:
+    """The first date is not in the future; the second, when given, is not before the first."""
+    today = timezone.localdate()
+    first = data.get(earliest)
+    if first is not None and first > today:
+        raise ValidationError({earliest: [_("This date is in the future.")]})
+    last = data.get(latest) if latest else None
+    if first is not None and last is not None and last < first:
+        raise ValidationError({latest: [_("This date must not be before %(field)s.") % {"field": earliest}]})
+
+
+def _require_approval(carer: Carer) -> None:
+    missing = carer_approval_missing(carer=carer)
+    if missing:
+        raise DomainError(
+            _("The family cannot be approved yet: %(missing)s.") % {"missing": ", ".join(missing)},
+            code="approval_requirements_missing",
+            missing=missing,
+        )
+
+
+def _record_status_change(*, actor, carer: Carer, before: dict, from_status: str, reason: str) -> None:
+    CarerStatusChange.objects.create(
+        carer=carer, from_status=from_status, to_status=carer.status, reason=reason, changed_by=_user(actor)
+    )
+    changes = diff(before, snapshot(carer))
+    changes.pop("updated_at", None)
+    changes["status"] = [from_status, carer.status]  # also on a review, where it stays `approved`
+    if reason:
+        changes["reason"] = [None, reason]
+    audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=carer, changes=changes)
+
+
+def _members_replace(carer: Carer, members: list[Mapping[str, Any]]) -> None:
+    carer.household_members.all().delete()
+    HouseholdMember.objects.bulk_create(
+        [HouseholdMember(carer=carer, **{f: m[f] for f in MEMBER_FIELDS}) for m in members]
+    )
+
+
+def _members_snapshot(carer: Carer) -> list[dict[str, Any]]:
+    rows = HouseholdMember.objects.filter(carer=carer).order_by("date_of_birth", "given_name", "id")
+    return [
+        {f: (getattr(m, f).isoformat() if f == "date_of_birth" else getattr(m, f)) for f in MEMBER_FIELDS} for m in rows
+    ]
+
+
+def _audit_child(actor, action: str, instance, carer: Carer, changes: dict) -> None:
+    """Audit a record under a carer, filed under the carer's province."""
+    changes = {"carer": [None, carer.reference], **changes} if action == AuditEntry.Action.CREATE else changes
+    audit_write(actor=actor, action=action, instance=instance, changes=changes, province=carer.province_id)
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
