@@ -1,1 +1,184 @@
-"""Admin pages for this area of the register."""
+"""Admin pages for placements, their visits, and the visit policy.
+
+Placements are made and ended through the placement service (the API and the pages), never by
+editing rows here: these pages show them, and let an administrator reassign the social worker
+(through the service). The visit policy is versioned: saving it always adds a new version.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Subquery
+from django.utils.translation import gettext_lazy as _
+
+from register.admin.base import AuditedModelAdmin
+from register.audit import audit_write, diff, snapshot
+from register.models import AuditEntry, Placement, PlacementChild, Visit, VisitPolicy
+from register.selectors.visits import status_of, with_status
+from register.services.placements import placement_assign_social_worker, social_worker_resolve
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PlacementChildInline(ReadOnlyInline):
+    model = PlacementChild
+    fields = ["child", "active"]
+    readonly_fields = fields
+    verbose_name = _("child")
+    verbose_name_plural = _("children")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child")
+
+
+class VisitInline(ReadOnlyInline):
+    model = Visit
+    fields = ["sequence", "due_date", "derived_status", "completed_on", "outcome", "completed_by"]
+    readonly_fields = fields
+    ordering = ["sequence"]
+
+    def get_queryset(self, request):
+        return with_status(super().get_queryset(request).select_related("completed_by"))
+
+    @admin.display(description=_("status"))
+    def derived_status(self, obj):
+        return status_of(obj)
+
+
+class PlacementForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ["social_worker"]
+
+    def clean_social_worker(self):
+        worker = self.cleaned_data.get("social_worker")
+        try:
+            return social_worker_resolve(social_worker=worker, province_code=self.instance.province_id)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["social_worker"]) from None
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "carer", "start_date", "end_date", "status", "care_type", "province", "social_worker"]
+    list_filter = ["status", "care_type", "end_reason", "province"]
+    search_fields = ["carer__reference", "memberships__child__reference", "social_worker__username"]
+    list_select_related = ["carer", "province", "social_worker"]
+    date_hierarchy = "start_date"
+    inlines = [PlacementChildInline, VisitInline]
+    fields = [
+        "carer",
+        "start_date",
+        "care_type",
+        "status",
+        "end_date",
+        "end_reason",
+        "social_worker",
+        "split_reason",
+        "match_id",
+        "province",
+        "created_at",
+        "created_by",
+    ]
+    readonly_fields = [f for f in fields if f != "social_worker"]
+    raw_id_fields = ["social_worker"]
+    form = PlacementForm
+
+    def has_add_permission(self, request):
+        # A placement is made through the placement service, which checks every rule and locks.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Only the social worker is editable; the service records the change in the audit trail.
+        placement_assign_social_worker(
+            actor=request.user, placement=obj, social_worker=form.cleaned_data.get("social_worker")
+        )
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "placement", "due_date", "derived_status", "completed_on", "outcome"]
+    list_filter = ["state", "outcome", ("placement__province", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["placement__carer__reference", "placement__social_worker__username"]
+    list_select_related = ["placement"]
+    date_hierarchy = "due_date"
+    ordering = ["due_date", "sequence"]
+
+    def get_queryset(self, request):
+        return with_status(super().get_queryset(request))
+
+    @admin.display(description=_("status"), ordering="status")
+    def derived_status(self, obj):
+        return status_of(obj)
+
+    # Visits are completed through the visit service (the API and the pages).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VisitPolicyForm(forms.ModelForm):
+    class Meta:
+        model = VisitPolicy
+        fields = ["offsets_days", "repeat_every_days", "horizon_days"]
+
+    def clean_offsets_days(self):
+        value = self.cleaned_data["offsets_days"]
+        if not isinstance(value, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in value):
+            raise ValidationError(_("Enter a list of whole numbers of days, for example [7, 30, 60, 90]."))
+        if any(d < 1 or d > 3650 for d in value):
+            raise ValidationError(_("Each offset must be between 1 and 3650 days."))
+        return sorted(set(value))
+
+
+@admin.register(VisitPolicy)
+class VisitPolicyAdmin(AuditedModelAdmin):
+    """Versioned: "saving" a policy adds a new version (the newest is in force); old versions stay as
+    they were, since placements were scheduled under them."""
+
+    form = VisitPolicyForm
+    list_display = ["__str__", "in_force", "horizon_days", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+
+    def get_queryset(self, request):
+        newest = VisitPolicy.objects.order_by("-created_at", "-id").values("pk")[:1]
+        return super().get_queryset(request).annotate(newest_pk=Subquery(newest))
+
+    @admin.display(boolean=True, description=_("in force"))
+    def in_force(self, obj):
+        return obj.pk == obj.newest_pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        previous = obj.pk if change else None
+        obj.pk = None
+        obj._state.adding = True
+        obj.created_by = request.user
+        obj.save()
+        changes = diff(None, snapshot(obj))
+        if previous:
+            changes["replaces"] = [previous, obj.pk]
+        audit_write(actor=request.user, action=AuditEntry.Action.CREATE, instance=obj, changes=changes)

@@ -1,7 +1,254 @@
-"""API views of this area of the register (to be written)."""
+"""Placements and their follow-up visits: /api/v1/placements/ and /api/v1/visits/ (API.md)."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from register.api.permissions import HasCapability
+from register.choices import CareType
+from register.models import Carer, Child, Placement, Visit
+from register.scoping import scope_to_user
+from register.selectors.placements import placement_detail, placement_list, placements_visible_to
+from register.selectors.visits import VISIT_STATUS_CHOICES, days_overdue, status_of, visit_list, visits_visible_to
+from register.services.placements import placement_create, placement_end
+from register.services.visits import visit_complete
+
+MAX_CHILDREN_PER_PLACEMENT = 12  # a carer's capacity is at most 12
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+def _children_of(placement: Placement) -> list[str]:
+    # memberships are prefetched by the selectors: no query per row.
+    return [str(m.child_id) for m in placement.memberships.all()]
+
+
+class VisitSerializer(serializers.Serializer):
+    """A follow-up visit. `status` is derived from today's date: scheduled, due, overdue, or what
+    happened (completed, missed, cancelled)."""
+
+    id = serializers.UUIDField(read_only=True)
+    placement = serializers.UUIDField(source="placement_id", read_only=True)
+    carer = serializers.UUIDField(source="placement.carer_id", read_only=True)
+    children = serializers.SerializerMethodField()
+    sequence = serializers.IntegerField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    status = serializers.SerializerMethodField()
+    days_overdue = serializers.SerializerMethodField()
+    social_worker = serializers.SerializerMethodField()
+    province = serializers.CharField(source="placement.province_id", read_only=True)
+    completed_on = serializers.DateField(read_only=True, allow_null=True)
+    outcome = serializers.ChoiceField(choices=Visit.Outcome.choices, read_only=True, allow_blank=True)
+    notes = serializers.CharField(read_only=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_children(self, visit) -> list[str]:
+        return _children_of(visit.placement)
+
+    @extend_schema_field(serializers.ChoiceField(choices=VISIT_STATUS_CHOICES))
+    def get_status(self, visit) -> str:
+        return status_of(visit)
+
+    def get_days_overdue(self, visit) -> int:
+        return days_overdue(status=status_of(visit), due_date=visit.due_date)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_social_worker(self, visit) -> str | None:
+        worker = visit.placement.social_worker
+        return worker.username if worker else None
+
+
+class PlacementSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    carer = serializers.UUIDField(source="carer_id", read_only=True)
+    children = serializers.SerializerMethodField()
+    start_date = serializers.DateField(read_only=True)
+    end_date = serializers.DateField(read_only=True, allow_null=True)
+    care_type = serializers.ChoiceField(choices=CareType.choices, read_only=True)
+    status = serializers.ChoiceField(choices=Placement.Status.choices, read_only=True)
+    # Plain text in the schema: the same choice set under a second name would be a second enum.
+    end_reason = serializers.CharField(
+        read_only=True, help_text=_("Why it ended (the `reason` given to end it); empty while active.")
+    )
+    social_worker = serializers.SerializerMethodField()
+    province = serializers.CharField(source="province_id", read_only=True)
+    match = serializers.UUIDField(source="match_id", read_only=True, allow_null=True)
+    split_reason = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    visits = VisitSerializer(many=True, read_only=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_children(self, placement) -> list[str]:
+        return _children_of(placement)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_social_worker(self, placement) -> str | None:
+        return placement.social_worker.username if placement.social_worker else None
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+class PlacementCreateSerializer(serializers.Serializer):
+    carer = serializers.PrimaryKeyRelatedField(
+        queryset=Carer.objects.none(),
+        pk_field=serializers.UUIDField(),
+        error_messages={"does_not_exist": _("No foster family with id {pk_value} was found.")},
+    )
+    children = serializers.ListField(
+        child=serializers.UUIDField(), min_length=1, max_length=MAX_CHILDREN_PER_PLACEMENT, allow_empty=False
+    )
+    start_date = serializers.DateField()
+    care_type = serializers.ChoiceField(choices=CareType.choices)
+    match = serializers.UUIDField(required=False, allow_null=True, help_text=_("The match run that proposed it."))
+    social_worker = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=150, help_text=_("A username.")
+    )
+    split_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
+        help_text=_("Why siblings to be kept together are separated, when they are."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # absent when the schema generator builds it
+        if request is not None:
+            self.fields["carer"].queryset = scope_to_user(Carer.objects.all(), request.user)
+
+    def validate_children(self, value):
+        ids = list(dict.fromkeys(value))
+        visible = scope_to_user(Child.objects.filter(pk__in=ids), self.context["request"].user)
+        found = set(visible.values_list("pk", flat=True))
+        unknown = [str(i) for i in ids if i not in found]
+        if unknown:
+            raise serializers.ValidationError(_("No child with id %(ids)s was found.") % {"ids": ", ".join(unknown)})
+        return ids
+
+
+class PlacementEndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+    reason = serializers.ChoiceField(choices=Placement.EndReason.choices)
+
+
+class VisitCompleteSerializer(serializers.Serializer):
+    visited_on = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=Visit.Outcome.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
+
+
+# --- Filters -------------------------------------------------------------------------------------
+
+
+class PlacementFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Placement.Status.choices)
+    province = filters.CharFilter(field_name="province_id", label="Province code")
+    carer = filters.UUIDFilter(field_name="carer_id")
+    child = filters.UUIDFilter(field_name="memberships__child_id", label="A child's id")
+    social_worker = filters.CharFilter(field_name="social_worker__username", label="Social worker's username")
+    care_type = filters.ChoiceFilter(choices=CareType.choices)
+    match = filters.UUIDFilter(field_name="match_id")
+    start_before = filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Started on or before")
+    start_after = filters.DateFilter(field_name="start_date", lookup_expr="gte", label="Started on or after")
+
+    class Meta:
+        model = Placement
+        fields: list[str] = []
+
+
+class VisitFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=VISIT_STATUS_CHOICES, label="Derived status")
+    province = filters.CharFilter(field_name="placement__province_id", label="Province code")
+    social_worker = filters.CharFilter(
+        field_name="placement__social_worker__username", label="Social worker's username"
+    )
+    placement = filters.UUIDFilter(field_name="placement_id")
+    carer = filters.UUIDFilter(field_name="placement__carer_id")
+    child = filters.UUIDFilter(field_name="placement__memberships__child_id", label="A child's id")
+    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
+    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
+
+    class Meta:
+        model = Visit
+        fields: list[str] = []
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Children placed with foster families. A social worker sees only the placements they follow."""
+
+    permission_classes = [HasCapability.for_("placements.write", read="placements.read")]
+    serializer_class = PlacementSerializer
+    filterset_class = PlacementFilter
+
+    def get_queryset(self):
+        return placement_list(user=self.request.user)
+
+    @extend_schema(request=PlacementCreateSerializer, responses={201: PlacementSerializer})
+    def create(self, request):
+        """Place one or more children with a family. Errors: 409 carer_full, 409 child_already_placed,
+        400 carer_not_approved, approval_review_overdue, sibling_group_split, care_type_not_offered,
+        child_not_placeable."""
+        data = PlacementCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        placement = placement_create(
+            actor=request.user,
+            carer=values["carer"],
+            children=values["children"],
+            start_date=values["start_date"],
+            care_type=values["care_type"],
+            match_id=values.get("match"),
+            social_worker=values.get("social_worker") or None,
+            split_reason=values.get("split_reason", ""),
+        )
+        body = PlacementSerializer(placement_detail(placement_id=placement.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlacementEndSerializer, responses={200: PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End an active placement: future visits are cancelled; the children's status follows the reason."""
+        placement = get_object_or_404(placements_visible_to(request.user), pk=pk)
+        data = PlacementEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        placement_end(actor=request.user, placement=placement, **data.validated_data)
+        return Response(PlacementSerializer(placement_detail(placement_id=placement.pk)).data)
+
+
+class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Follow-up visits, soonest due first. A social worker sees only the visits of their placements."""
+
+    permission_classes = [HasCapability.for_("visits.complete", read="visits.read")]
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilter
+
+    def get_queryset(self):
+        return visit_list(user=self.request.user)
+
+    @extend_schema(request=VisitCompleteSerializer, responses={200: VisitSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Record a visit made. An urgent outcome alerts the province's supervisors."""
+        visit = get_object_or_404(visits_visible_to(request.user), pk=pk)
+        data = VisitCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit_complete(actor=request.user, visit=visit, **data.validated_data)
+        return Response(VisitSerializer(visit_list(user=request.user).get(pk=visit.pk)).data)
+
 
 extra_urls: list = []
 
 
 def register_routes(router) -> None:
     """Add this area's viewsets to the API router."""
+    router.register("placements", PlacementViewSet, basename="placement")
+    router.register("visits", VisitViewSet, basename="visit")

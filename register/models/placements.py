@@ -40,6 +40,8 @@ class Placement(models.Model):
     # The carer's province: scoping and the follow-up queue filter on it.
     province = models.ForeignKey("register.Province", on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Indexed: matching notices a placement made or ended anywhere by its newest value.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,0 +1,334 @@
+"""Placing children with a foster family, and ending a placement.
+
+Places are scarce and two officers may reach for the last one at the same moment, so
+`placement_create` locks the carer row and the children's rows (in id order, always carer first)
+and re-checks every rule under those locks; the partial unique index
+`one_active_placement_per_child` backs the most important rule in the database itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from register.audit import audit_write, diff, snapshot
+from register.choices import CareType
+from register.errors import ConflictError, DomainError
+from register.models import (
+    AuditEntry,
+    Carer,
+    Child,
+    KinLink,
+    Placement,
+    PlacementChild,
+    SafeguardingConcern,
+    User,
+    Visit,
+)
+from register.roles import Role
+from register.selectors.placements import carer_children_in_care, children_in_active_placements
+from register.selectors.visits import today
+from register.services.visits import visits_schedule
+
+# How far ahead a placement may be recorded: a planned move, not a wish list.
+MAX_DAYS_AHEAD = 30
+PLACEABLE = (Child.Status.IN_RESIDENTIAL_CARE, Child.Status.AWAITING_PLACEMENT)
+SOCIAL_WORKER_ROLES = (Role.SOCIAL_WORKER, Role.SUPERVISOR)
+# What a child's status becomes when their placement ends, by reason.
+STATUS_AFTER_END = {
+    Placement.EndReason.REUNIFIED: Child.Status.REUNIFIED,
+    Placement.EndReason.ADOPTED: Child.Status.ADOPTED,
+    Placement.EndReason.AGED_OUT: Child.Status.AGED_OUT,
+    Placement.EndReason.BREAKDOWN: Child.Status.AWAITING_PLACEMENT,
+    Placement.EndReason.MOVED: Child.Status.AWAITING_PLACEMENT,
+    Placement.EndReason.OTHER: Child.Status.AWAITING_PLACEMENT,
+}
+
+
+def _pk(obj):
+    return getattr(obj, "pk", obj)
+
+
+def _child_ids(children: Iterable) -> list[uuid.UUID]:
+    """Children given as rows or ids (UUIDs or their text), each once, in the order given."""
+    ids = []
+    for child in children:
+        try:
+            ids.append(uuid.UUID(str(_pk(child))))
+        except ValueError:
+            raise ValidationError({"children": [_("“%(value)s” is not a child's id.") % {"value": child}]}) from None
+    return list(dict.fromkeys(ids))
+
+
+def _ids(values: Iterable) -> list[str]:
+    return [str(v) for v in values]
+
+
+def social_worker_resolve(*, social_worker: User | str | None, province_code: str) -> User | None:
+    """The social worker named for a placement: an active social worker or supervisor of the
+    placement's province, given as a user or a username."""
+    if social_worker in (None, ""):
+        return None
+    username = getattr(social_worker, "username", social_worker)
+    user = User.objects.filter(username=username, is_active=True).prefetch_related("groups", "provinces").first()
+    if user is None:
+        raise ValidationError({"social_worker": [_("No active staff user is called “%(name)s”.") % {"name": username}]})
+    if user.role not in SOCIAL_WORKER_ROLES or province_code not in user.province_codes:
+        raise ValidationError(
+            {
+                "social_worker": [
+                    _("“%(name)s” is not a social worker or supervisor of province %(province)s.")
+                    % {"name": username, "province": province_code}
+                ]
+            }
+        )
+    return user
+
+
+def placement_create(
+    *,
+    actor,
+    carer: Carer,
+    children: list,
+    start_date: datetime.date,
+    care_type: str,
+    match_id=None,
+    social_worker: User | str | None = None,
+    split_reason: str = "",
+) -> Placement:
+    """Place `children` (Child rows or ids) with `carer`, in one transaction: checks every rule under
+    the carer's and the children's row locks, creates the placement, moves the children, and writes
+    their visit schedule from the visit policy in force."""
+    child_ids = _child_ids(children)
+    if not child_ids:
+        raise ValidationError({"children": [_("Name at least one child to place.")]})
+    if care_type not in CareType.values:
+        raise ValidationError({"care_type": [_("“%(value)s” is not a care type.") % {"value": care_type}]})
+    now = today()
+    if start_date > now + datetime.timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationError(
+            {"start_date": [_("The start date can be at most %(days)d days from today.") % {"days": MAX_DAYS_AHEAD}]}
+        )
+    split_reason = (split_reason or "").strip()
+
+    with transaction.atomic():
+        # Locks: the carer first, then the children in id order, the same order every time.
+        carer = Carer.objects.select_for_update().get(pk=_pk(carer))
+        worker = social_worker_resolve(social_worker=social_worker, province_code=carer.province_id)
+        if carer.status != Carer.Status.APPROVED:
+            raise DomainError(
+                _("This family is not approved (its status is %(status)s): it cannot receive a child.")
+                % {"status": carer.get_status_display()},
+                code="carer_not_approved",
+            )
+        if carer.review_due is not None and carer.review_due < now:
+            raise DomainError(
+                _("This family's yearly review was due on %(date)s: review it before placing a child.")
+                % {"date": carer.review_due.isoformat()},
+                code="approval_review_overdue",
+            )
+        if SafeguardingConcern.objects.filter(carer=carer, status=SafeguardingConcern.Status.OPEN).exists():
+            raise DomainError(
+                _("This family has an open safeguarding concern: no child can be placed with it until it is closed."),
+                code="safeguarding_concern",
+            )
+        locked = list(Child.objects.select_for_update().filter(pk__in=child_ids).order_by("pk"))
+        if len(locked) != len(child_ids):
+            unknown = sorted(set(_ids(child_ids)) - set(_ids(c.pk for c in locked)))
+            raise ValidationError({"children": [_("No child with id %(ids)s.") % {"ids": ", ".join(unknown)}]})
+        _check_children(children=locked, start_date=start_date, split_reason=split_reason)
+        vacancies = carer.max_children - carer_children_in_care(carer_id=carer.pk)
+        if vacancies < len(locked):
+            raise ConflictError(
+                _("This family has %(free)d free place(s) for %(asked)d child(ren).")
+                % {"free": max(vacancies, 0), "asked": len(locked)},
+                code="carer_full",
+                vacancies=max(vacancies, 0),
+            )
+        _check_care_type(care_type=care_type, carer=carer, children=locked)
+
+        placement = Placement.objects.create(
+            carer=carer,
+            start_date=start_date,
+            care_type=care_type,
+            match_id=match_id,
+            social_worker=worker,
+            split_reason=split_reason,
+            province_id=carer.province_id,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        try:
+            with transaction.atomic():
+                PlacementChild.objects.bulk_create(
+                    [PlacementChild(placement=placement, child=child, active=True) for child in locked]
+                )
+        except IntegrityError:
+            # Someone placed one of them without taking our locks: the database said no.
+            placed = children_in_active_placements(child_ids=child_ids) or child_ids
+            raise _already_placed(placed) from None
+        audit_write(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            instance=placement,
+            changes={**diff(None, snapshot(placement)), "children": [None, _ids(c.pk for c in locked)]},
+        )
+        for child in locked:
+            before = snapshot(child)
+            child.status = Child.Status.PLACED
+            child.province_id = carer.province_id
+            child.save(update_fields=["status", "province", "updated_at"])
+            audit_write(
+                actor=actor, action=AuditEntry.Action.UPDATE, instance=child, changes=diff(before, snapshot(child))
+            )
+        visits_schedule(actor=actor, placement=placement, on=now)
+    return placement
+
+
+def _already_placed(child_ids) -> ConflictError:
+    return ConflictError(
+        _("A child named is already in an active placement: end that placement first."),
+        code="child_already_placed",
+        children=_ids(child_ids),
+    )
+
+
+def _check_children(*, children: list[Child], start_date: datetime.date, split_reason: str) -> None:
+    ids = {c.pk for c in children}
+    placed = set(children_in_active_placements(child_ids=ids))
+    placed |= {c.pk for c in children if c.status == Child.Status.PLACED}
+    if placed:
+        raise _already_placed(sorted(placed, key=str))
+    unplaceable = [c for c in children if c.status not in PLACEABLE]
+    if unplaceable:
+        raise DomainError(
+            _("Only a child in residential care or awaiting placement can be placed; %(refs)s cannot.")
+            % {"refs": ", ".join(c.reference for c in unplaceable)},
+            code="child_not_placeable",
+            children=_ids(c.pk for c in unplaceable),
+        )
+    born_after = [c for c in children if c.date_of_birth > start_date]
+    if born_after:
+        raise ValidationError({"start_date": [_("The start date is before the birth of a child named.")]})
+    groups = {c.sibling_group_id for c in children if c.sibling_group_id}
+    if groups and not split_reason:
+        missing = list(
+            Child.objects.filter(sibling_group_id__in=groups, sibling_group__keep_together=True, status__in=PLACEABLE)
+            .exclude(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if missing:
+            raise DomainError(
+                _(
+                    "Siblings to be kept together would be separated: place them together, or record why "
+                    "they are separated (split_reason)."
+                ),
+                code="sibling_group_split",
+                missing=_ids(missing),
+            )
+
+
+def _check_care_type(*, care_type: str, carer: Carer, children: list[Child]) -> None:
+    if care_type in (carer.care_types or []):
+        return
+    if care_type == CareType.KINSHIP:
+        kin_of = set(KinLink.objects.filter(carer=carer, child__in=children).values_list("child_id", flat=True))
+        if kin_of == {c.pk for c in children}:
+            return
+        raise DomainError(
+            _("Kinship care needs the family to be recorded as kin of every child placed."),
+            code="care_type_not_offered",
+        )
+    raise DomainError(
+        _("This family does not offer %(care_type)s.") % {"care_type": care_type},
+        code="care_type_not_offered",
+    )
+
+
+def placement_end(*, actor, placement: Placement, end_date: datetime.date, reason: str) -> Placement:
+    """End an active placement: its children leave it (their status follows the reason), visits
+    due after the end are cancelled and open visits due by then are marked missed."""
+    if reason not in Placement.EndReason.values:
+        raise ValidationError({"reason": [_("“%(value)s” is not a reason to end a placement.") % {"value": reason}]})
+    with transaction.atomic():
+        placement = Placement.objects.select_for_update().get(pk=placement.pk)
+        if placement.status != Placement.Status.ACTIVE:
+            raise DomainError(_("This placement has ended already."), code="invalid_transition")
+        if end_date > today():
+            raise ValidationError({"end_date": [_("The end date cannot be in the future.")]})
+        if end_date < placement.start_date:
+            raise ValidationError(
+                {
+                    "end_date": [
+                        _("The end date cannot be before the start date (%(start)s).")
+                        % {"start": placement.start_date.isoformat()}
+                    ]
+                }
+            )
+        before = snapshot(placement)
+        placement.status = Placement.Status.ENDED
+        placement.end_date = end_date
+        placement.end_reason = reason
+        placement.save(update_fields=["status", "end_date", "end_reason", "updated_at"])
+        audit_write(
+            actor=actor, action=AuditEntry.Action.UPDATE, instance=placement, changes=diff(before, snapshot(placement))
+        )
+
+        memberships = list(placement.memberships.select_for_update().filter(active=True))
+        PlacementChild.objects.filter(pk__in=[m.pk for m in memberships]).update(active=False)
+
+        for visit in placement.visits.select_for_update().filter(state=Visit.State.OPEN).order_by("sequence"):
+            before = snapshot(visit)
+            visit.state = Visit.State.CANCELLED if visit.due_date > end_date else Visit.State.MISSED
+            visit.save(update_fields=["state", "updated_at"])
+            audit_write(
+                actor=actor,
+                action=AuditEntry.Action.UPDATE,
+                instance=visit,
+                changes=diff(before, snapshot(visit)),
+                province=placement.province_id,
+            )
+
+        new_status = STATUS_AFTER_END[reason]
+        children = (
+            Child.objects.select_for_update(of=("self",))
+            .select_related("institution", "home_commune")
+            .filter(pk__in=[m.child_id for m in memberships])
+            .order_by("pk")
+        )
+        for child in children:
+            before = snapshot(child)
+            child.status = new_status
+            child.province_id = _province_after_placement(child, reason)
+            child.save(update_fields=["status", "province", "updated_at"])
+            audit_write(
+                actor=actor, action=AuditEntry.Action.UPDATE, instance=child, changes=diff(before, snapshot(child))
+            )
+    return placement
+
+
+def _province_after_placement(child: Child, reason: str) -> str:
+    """Where the child is once the placement ends: home with their family when reunified; otherwise
+    the province of their institution, or else of their home commune."""
+    if reason != Placement.EndReason.REUNIFIED and child.institution_id:
+        return child.institution.province_id
+    return child.home_commune.province_id
+
+
+def placement_assign_social_worker(*, actor, placement: Placement, social_worker: User | str | None) -> Placement:
+    """Give the placement (and so its visits and reminders) to another social worker."""
+    with transaction.atomic():
+        placement = Placement.objects.select_for_update().get(pk=placement.pk)
+        worker = social_worker_resolve(social_worker=social_worker, province_code=placement.province_id)
+        before = snapshot(placement)
+        placement.social_worker = worker
+        placement.save(update_fields=["social_worker", "updated_at"])
+        audit_write(
+            actor=actor, action=AuditEntry.Action.UPDATE, instance=placement, changes=diff(before, snapshot(placement))
+        )
+    return placement
