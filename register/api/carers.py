@@ -602,7 +602,7 @@ class CarerConcernViewSet(CarerRecordViewSet):
         return Response(CarerConcernSerializer(concern).data)
 
 
-extra_urls: list = []
+from register.api.imports import urlpatterns as extra_urls  # noqa: E402, F401 (import/ ahead of carers/<pk>/)
 
 CARER = r"carers/(?P<carer_id>[^/.]+)"
 
