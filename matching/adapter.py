@@ -5,12 +5,15 @@ register has not changed, so ranking a child against 100,000 families does not r
 from __future__ import annotations
 
 import datetime
+import json
 import threading
+import uuid
 from dataclasses import asdict
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from matching.core import CarerArrays, Unit, Weights
@@ -112,33 +115,45 @@ def register_version() -> tuple:
     return (*[str(v) for v in row], timezone.localdate().isoformat())
 
 
+def _canonical(text: str) -> str:
+    """A UUID read as text, in its hyphenated form (PostgreSQL gives that; SQLite gives 32 hex digits)."""
+    return text if len(text) == 36 else str(uuid.UUID(text))
+
+
 def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
     """Every family of the register as core arrays, with each family's province code alongside."""
     today = timezone.localdate()
     points = commune_points()
+    # Ids and JSON lists come as text: decoding 100,000 UUIDs and 400,000 JSON lists one by one
+    # is most of the load time, and the lists repeat (a handful of distinct values each).
+    as_text = {
+        name: Cast(name, TextField()) for name in ("id", "sexes_accepted", "care_types", "needs_supported", "languages")
+    }
     rows = list(
-        Carer.objects.order_by().values_list(
-            "id",
+        Carer.objects.order_by()
+        .annotate(**{f"{name}_text": expr for name, expr in as_text.items()})
+        .values_list(
+            "id_text",
             "status",
             "review_due",
             "max_children",
             "age_min",
             "age_max",
-            "sexes_accepted",
+            "sexes_accepted_text",
             "max_sibling_group",
-            "care_types",
-            "needs_supported",
+            "care_types_text",
+            "needs_supported_text",
             "lat",
             "lon",
             "commune_id",
-            "languages",
+            "languages_text",
             "religion",
             "ethnicity",
             "province_id",
         )
     )
     n = len(rows)
-    ids = np.array([str(r[0]) for r in rows], dtype="U36") if n else np.zeros(0, dtype="U36")
+    ids = np.array([_canonical(r[0]) for r in rows], dtype="U36") if n else np.zeros(0, dtype="U36")
     pos = {cid: i for i, cid in enumerate(ids.tolist())}
 
     active = np.zeros(n, dtype=np.int64)
@@ -146,34 +161,59 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
         PlacementChild.objects.filter(active=True)
         .order_by()
         .values("placement__carer_id")
-        .annotate(n=Count("id"))
-        .values_list("placement__carer_id", "n")
+        .annotate(n=Count("id"), carer_text=Cast("placement__carer_id", TextField()))
+        .values_list("carer_text", "n")
     ):
-        if str(carer_id) in pos:
-            active[pos[str(carer_id)]] = count
+        if (i := pos.get(_canonical(carer_id))) is not None:
+            active[i] = count
     concern = np.zeros(n, dtype=bool)
-    for carer_id in SafeguardingConcern.objects.filter(status="open").order_by().values_list("carer_id", flat=True):
-        if str(carer_id) in pos:
-            concern[pos[str(carer_id)]] = True
+    for carer_id in (
+        SafeguardingConcern.objects.filter(status="open")
+        .order_by()
+        .annotate(carer_text=Cast("carer_id", TextField()))
+        .values_list("carer_text", flat=True)
+    ):
+        if (i := pos.get(_canonical(carer_id))) is not None:
+            concern[i] = True
     module_needs = {
         code: mask("need", needs) for code, needs in TrainingModule.objects.values_list("code", "supports_needs")
     }
     trained = np.zeros(n, dtype=np.int64)
-    for carer_id, module in CarerTraining.objects.order_by().values_list("carer_id", "module_id"):
-        if str(carer_id) in pos:
-            trained[pos[str(carer_id)]] |= module_needs.get(module, 0)
+    for carer_id, module in (
+        CarerTraining.objects.order_by()
+        .annotate(carer_text=Cast("carer_id", TextField()))
+        .values_list("carer_text", "module_id")
+    ):
+        if (i := pos.get(_canonical(carer_id))) is not None:
+            trained[i] |= module_needs.get(module, 0)
     past = np.zeros(n, dtype=np.int64)
     broke = np.zeros(n, dtype=np.int64)
     for carer_id, total, breakdowns in (
         Placement.objects.filter(status=Placement.Status.ENDED)
         .order_by()
         .values("carer_id")
-        .annotate(n=Count("id"), b=Count("id", filter=Q(end_reason=Placement.EndReason.BREAKDOWN)))
-        .values_list("carer_id", "n", "b")
+        .annotate(
+            n=Count("id"),
+            b=Count("id", filter=Q(end_reason=Placement.EndReason.BREAKDOWN)),
+            carer_text=Cast("carer_id", TextField()),
+        )
+        .values_list("carer_text", "n", "b")
     ):
-        if str(carer_id) in pos:
-            past[pos[str(carer_id)]] = total
-            broke[pos[str(carer_id)]] = breakdowns
+        if (i := pos.get(_canonical(carer_id))) is not None:
+            past[i], broke[i] = total, breakdowns
+
+    memo: dict = {}
+
+    def masks(i: int, kind: str) -> np.ndarray:
+        # Families share a handful of distinct lists: encode each distinct list once.
+        out = np.empty(n, dtype=np.int64)
+        for k, r in enumerate(rows):
+            key = (kind, r[i])
+            value = memo.get(key)
+            if value is None:
+                value = memo[key] = mask(kind, json.loads(r[i]) if r[i] else [])
+            out[k] = value
+        return out
 
     def col(i, dtype):
         return np.array([r[i] for r in rows], dtype=dtype) if n else np.zeros(0, dtype=dtype)
@@ -188,14 +228,14 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
         vacancies=np.maximum(col(3, np.int64) - active, 0),
         age_min=col(4, np.int64),
         age_max=col(5, np.int64),
-        sexes=np.array([mask("sex", r[6]) for r in rows], dtype=np.int64),
+        sexes=masks(6, "sex"),
         max_sibling_group=col(7, np.int64),
-        care_types=np.array([mask("care_type", r[8]) for r in rows], dtype=np.int64),
-        needs_supported=np.array([mask("need", r[9]) for r in rows], dtype=np.int64),
+        care_types=masks(8, "care_type"),
+        needs_supported=masks(9, "need"),
         open_concern=concern,
         lat=lat,
         lon=lon,
-        languages=np.array([mask("language", r[13]) for r in rows], dtype=np.int64),
+        languages=masks(13, "language"),
         religion=np.array([index_of("religion", r[14]) for r in rows], dtype=np.int64),
         ethnicity=np.array([index_of("ethnicity", r[15]) for r in rows], dtype=np.int64),
         trained_needs=trained,
