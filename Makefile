@@ -22,7 +22,7 @@ setup: venv
 
 # Web, Celery worker and Celery beat together; Ctrl-C stops all three.
 run: setup
-	$(BIN)/honcho start --procfile Procfile --port $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 lint: venv
 	$(BIN)/ruff check .
@@ -38,7 +38,7 @@ bench: venv
 # Re-extract translatable text into the Khmer catalogue, then compile it (needs GNU gettext).
 messages: venv
 	$(BIN)/python manage.py makemessages --locale km --ignore '.venv/*' --ignore 'var/*'
-	$(BIN)/python manage.py compilemessages --locale km
+	$(BIN)/python manage.py compilemessages --locale km --ignore '.venv/*'
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache

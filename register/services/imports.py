@@ -330,7 +330,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     except UnicodeDecodeError:
         raise ImportFileError(
             _(
-                "The file is not a UTF-8 CSV file. In Excel, save it as \u201cCSV UTF-8\u201d, "
+                "The file is not a UTF-8 CSV file. In Excel, save it as “CSV UTF-8”, "
                 "or upload the .xlsx file itself."
             )
         ) from None
@@ -432,7 +432,7 @@ def _read_header(number: int, header: list[str]) -> tuple[list[RowError], dict[i
                 RowError(
                     number,
                     name,
-                    _("Unknown column \u201c%(name)s\u201d. The columns are: %(columns)s.")
+                    _("Unknown column “%(name)s”. The columns are: %(columns)s.")
                     % {"name": name, "columns": ", ".join(COLUMNS)},
                 )
             )
