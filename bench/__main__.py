@@ -2,19 +2,27 @@
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", default="", help="comma-separated sections: matching, plans")
+    parser.add_argument("--only", default="", help="comma-separated sections: matching, plans, chaos")
     parser.add_argument("--carers", type=int, default=100_000)
     parser.add_argument("--children", type=int, default=50_000)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
     parser.add_argument("--requests", type=int, default=50, help="API requests per size (p50/p95 over them)")
     args = parser.parse_args()
 
+    sections = set(filter(None, args.only.split(","))) or {"matching", "plans", "chaos"}
+    if "chaos" in sections:
+        # Its own database and Redis, in its own process, so nothing it breaks touches the rest.
+        subprocess.run([sys.executable, "-m", "bench.chaos"], check=True)
+        sections.discard("chaos")
+        if not sections:
+            return 0
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fosterreg_bench")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     from bench import setup
@@ -25,7 +33,6 @@ def main() -> int:
     django.setup()
     started = time.perf_counter()
     setup.ensure_seeded(carers=args.carers, children=args.children)
-    sections = set(filter(None, args.only.split(","))) or {"matching", "plans"}
     if "matching" in sections:
         from bench import matching
 
