@@ -22,7 +22,7 @@ from register.models import (
     SafeguardingConcern,
 )
 from register.scoping import scope_to_user, user_may_act_in
-from register.services.carers import carer_consistency_errors
+from register.services.carers import EDITABLE_FIELDS, carer_consistency_errors
 
 
 class ScopedAdminMixin:
@@ -44,30 +44,7 @@ class CarerAdminForm(forms.ModelForm):
 
     class Meta:
         model = Carer
-        fields = [
-            "household_name",
-            "given_name",
-            "family_name",
-            "sex",
-            "date_of_birth",
-            "national_id",
-            "phone",
-            "commune",
-            "village",
-            "address",
-            "lat",
-            "lon",
-            "languages",
-            "religion",
-            "ethnicity",
-            "max_children",
-            "age_min",
-            "age_max",
-            "sexes_accepted",
-            "max_sibling_group",
-            "care_types",
-            "needs_supported",
-        ]
+        fields = list(EDITABLE_FIELDS)
 
     def clean(self):
         cleaned = super().clean()

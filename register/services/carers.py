@@ -48,32 +48,31 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # Moves into these statuses need the `carers.approve` capability; the others `carers.write`.
 APPROVAL_STATUSES = frozenset({S.APPROVED, S.ON_HOLD, S.DEREGISTERED})
 
-# The fields a registrar edits (the input serializer's, flattened); everything else is derived.
-EDITABLE_FIELDS = frozenset(
-    {
-        "household_name",
-        "given_name",
-        "family_name",
-        "sex",
-        "date_of_birth",
-        "national_id",
-        "phone",
-        "commune",
-        "village",
-        "address",
-        "lat",
-        "lon",
-        "languages",
-        "religion",
-        "ethnicity",
-        "max_children",
-        "age_min",
-        "age_max",
-        "sexes_accepted",
-        "max_sibling_group",
-        "care_types",
-        "needs_supported",
-    }
+# The fields a registrar edits (the input serializer's, flattened), in the order forms and the import
+# template show them; everything else is derived.
+EDITABLE_FIELDS = (
+    "household_name",
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "national_id",
+    "phone",
+    "commune",
+    "village",
+    "address",
+    "lat",
+    "lon",
+    "languages",
+    "religion",
+    "ethnicity",
+    "max_children",
+    "age_min",
+    "age_max",
+    "sexes_accepted",
+    "max_sibling_group",
+    "care_types",
+    "needs_supported",
 )
 MEMBER_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "relationship")
 
@@ -304,7 +303,7 @@ def carer_concern_update(*, actor, concern: SafeguardingConcern, data: dict) -> 
 
 
 def _check_fields(data: Mapping[str, Any]) -> None:
-    unknown = set(data) - EDITABLE_FIELDS
+    unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable carer fields: {sorted(unknown)}")
 

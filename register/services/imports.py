@@ -36,37 +36,14 @@ from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.errors import DomainError
 from register.models import AuditEntry, Carer, ReferenceSequence
 from register.scoping import user_may_act_in
-from register.services.carers import carer_create
+from register.services.carers import EDITABLE_FIELDS, carer_create
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 200  # columns read from a sheet; a family has 23, so this only bounds a bad file
 
-# The columns of the template, in its order; one row per family.
-COLUMNS = (
-    "household_name",
-    "given_name",
-    "family_name",
-    "sex",
-    "date_of_birth",
-    "national_id",
-    "phone",
-    "commune",
-    "village",
-    "address",
-    "lat",
-    "lon",
-    "languages",
-    "religion",
-    "ethnicity",
-    "max_children",
-    "age_min",
-    "age_max",
-    "sexes_accepted",
-    "max_sibling_group",
-    "care_types",
-    "needs_supported",
-)
+# The columns of the template, in its order (the fields a registrar edits); one row per family.
+COLUMNS = EDITABLE_FIELDS
 OPTIONAL_COLUMNS = frozenset({"national_id", "village", "address", "lat", "lon", "needs_supported"})
 REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 PRIMARY_CARER_COLUMNS = ("given_name", "family_name", "sex", "date_of_birth", "national_id")
@@ -329,10 +306,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError:
         raise ImportFileError(
-            _(
-                "The file is not a UTF-8 CSV file. In Excel, save it as “CSV UTF-8”, "
-                "or upload the .xlsx file itself."
-            )
+            _("The file is not a UTF-8 CSV file. In Excel, save it as “CSV UTF-8”, or upload the .xlsx file itself.")
         ) from None
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
