@@ -1,6 +1,8 @@
 """Base classes for the admin: every change audited; reference data read-only."""
 
 from django.contrib import admin
+from django.db.models import Subquery
+from django.utils.translation import gettext_lazy as _
 
 from register.audit import audit_write, diff, snapshot
 from register.models import AuditEntry
@@ -33,3 +35,32 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class VersionedPolicyAdmin(AuditedModelAdmin):
+    """A policy that is versioned, never edited in place: "saving" adds a new version, the newest is
+    in force, and old versions stay as they were (runs and schedules recorded which one they used)."""
+
+    newest_first: tuple[str, ...] = ("-created_at", "-pk")
+
+    def get_queryset(self, request):
+        newest = self.model.objects.order_by(*self.newest_first).values("pk")[:1]
+        return super().get_queryset(request).annotate(newest_pk=Subquery(newest))
+
+    @admin.display(boolean=True, description=_("in force"))
+    def in_force(self, obj):
+        return obj.pk == obj.newest_pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        previous = obj.pk if change else None
+        obj.pk = None
+        obj._state.adding = True
+        obj.created_by = request.user
+        obj.save()
+        changes = diff(None, snapshot(obj))
+        if previous:
+            changes["replaces"] = [previous, obj.pk]
+        audit_write(actor=request.user, action=AuditEntry.Action.CREATE, instance=obj, changes=changes)

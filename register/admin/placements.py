@@ -8,12 +8,10 @@ editing rows here: these pages show them, and let an administrator reassign the 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
-from register.admin.base import AuditedModelAdmin
-from register.audit import audit_write, diff, snapshot
-from register.models import AuditEntry, Placement, PlacementChild, Visit, VisitPolicy
+from register.admin.base import VersionedPolicyAdmin
+from register.models import Placement, PlacementChild, Visit, VisitPolicy
 from register.selectors.visits import status_of, with_status
 from register.services.placements import placement_assign_social_worker, social_worker_resolve
 
@@ -153,32 +151,7 @@ class VisitPolicyForm(forms.ModelForm):
 
 
 @admin.register(VisitPolicy)
-class VisitPolicyAdmin(AuditedModelAdmin):
-    """Versioned: "saving" a policy adds a new version (the newest is in force); old versions stay as
-    they were, since placements were scheduled under them."""
-
+class VisitPolicyAdmin(VersionedPolicyAdmin):
     form = VisitPolicyForm
     list_display = ["__str__", "in_force", "horizon_days", "created_at", "created_by"]
     readonly_fields = ["created_at", "created_by"]
-
-    def get_queryset(self, request):
-        newest = VisitPolicy.objects.order_by("-created_at", "-id").values("pk")[:1]
-        return super().get_queryset(request).annotate(newest_pk=Subquery(newest))
-
-    @admin.display(boolean=True, description=_("in force"))
-    def in_force(self, obj):
-        return obj.pk == obj.newest_pk
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        previous = obj.pk if change else None
-        obj.pk = None
-        obj._state.adding = True
-        obj.created_by = request.user
-        obj.save()
-        changes = diff(None, snapshot(obj))
-        if previous:
-            changes["replaces"] = [previous, obj.pk]
-        audit_write(actor=request.user, action=AuditEntry.Action.CREATE, instance=obj, changes=changes)

@@ -1,0 +1,64 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from matching.core import COMPONENTS, Weights
+from matching.models import BatchPlan, MatchingPolicy, MatchRun
+from register.admin.base import ReadOnlyAdmin, VersionedPolicyAdmin
+from register.scoping import scope_to_user
+
+
+class MatchingPolicyForm(forms.ModelForm):
+    class Meta:
+        model = MatchingPolicy
+        fields = ["weights", "distance_scale_km", "max_candidates", "plan_k_start", "plan_time_limit_s", "notes"]
+
+    def clean_weights(self):
+        value = self.cleaned_data["weights"]
+        if not isinstance(value, dict) or set(value) != set(COMPONENTS):
+            raise ValidationError(_("Give a weight for each component: %(names)s.") % {"names": ", ".join(COMPONENTS)})
+        try:
+            Weights.from_mapping(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(_("Weights must be numbers of 0 or more.")) from exc
+        if not any(float(v) > 0 for v in value.values()):
+            raise ValidationError(_("At least one weight must be above 0."))
+        return value
+
+
+@admin.register(MatchingPolicy)
+class MatchingPolicyAdmin(VersionedPolicyAdmin):
+    form = MatchingPolicyForm
+    newest_first = ("-version",)
+    list_display = ["__str__", "in_force", "distance_scale_km", "created_at", "created_by", "notes"]
+    readonly_fields = ["created_at", "created_by"]
+
+
+class ScopedReadOnlyAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        return scope_to_user(super().get_queryset(request), request.user)
+
+
+@admin.register(MatchRun)
+class MatchRunAdmin(ScopedReadOnlyAdmin):
+    list_display = ["created_at", "child", "province", "policy", "requested_by", "eligible_count", "excluded_count"]
+    list_filter = ["province", "policy"]
+    list_select_related = ["child", "province", "policy", "requested_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(BatchPlan)
+class BatchPlanAdmin(ScopedReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "institution",
+        "province",
+        "status",
+        "progress",
+        "total_score",
+        "greedy_total_score",
+        "optimal",
+    ]
+    list_filter = ["status", "province"]
+    list_select_related = ["institution", "province"]
