@@ -258,7 +258,7 @@ class CarerConcernSerializer(serializers.ModelSerializer):
 
 
 class CarerStatusChangeSerializer(serializers.ModelSerializer):
-    changed_by = serializers.CharField(source="changed_by.username", default=None, read_only=True)
+    changed_by = serializers.CharField(source="changed_by.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = CarerStatusChange
