@@ -92,3 +92,17 @@ def test_notifications_list_is_the_callers_own_and_can_be_marked_read(place, peo
     assert worker.get("/api/v1/notifications/", {"unread": "true"}).json()["results"] == []
     other = client(people["supervisors"][0])
     assert other.post(f"/api/v1/notifications/{rows[0]['id']}/read/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/follow-up-queue/", "/api/v1/notifications/"])
+def test_lists_answer_in_a_fixed_number_of_queries(place, people, any_time, django_assert_max_num_queries, path):
+    for _ in range(6):
+        place(days_ago=17)
+    sweep_and_deliver()
+    supervisor = client(people["supervisors"][0])
+    supervisor.get(path)  # the first request also reads the user's role and provinces
+    with django_assert_max_num_queries(12) as small:
+        assert supervisor.get(path, {"page_size": 2}).status_code == 200
+    with django_assert_max_num_queries(12) as large:
+        assert len(supervisor.get(path, {"page_size": 50}).json()["results"]) >= 6
+    assert len(small.captured_queries) == len(large.captured_queries)
