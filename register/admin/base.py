@@ -1,14 +1,38 @@
 """Base classes for the admin: every change audited; reference data read-only."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Subquery
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from register.audit import audit_write, diff, snapshot
 from register.models import AuditEntry
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditHistoryMixin:
+    """The admin's "History" page shows the record's audit trail (every write through the API, the
+    services or the admin, and every read of a child's record), read-only."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        entries = AuditEntry.objects.filter(model=obj._meta.label, object_id=str(obj.pk)).order_by("-at")[:500]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Audit history: %(record)s") % {"record": obj},
+            "subtitle": None,
+            "object": obj,
+            "opts": self.model._meta,
+            "entries": entries,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/audit_history.html", context)
+
+
+class AuditedModelAdmin(AuditHistoryMixin, admin.ModelAdmin):
     """Every change made in the admin lands in the audit trail, like a change made through the API."""
 
     def save_model(self, request, obj, form, change):

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from register.admin.base import VersionedPolicyAdmin
+from register.admin.base import AuditHistoryMixin, VersionedPolicyAdmin
 from register.models import Placement, PlacementChild, Visit, VisitPolicy
 from register.selectors.visits import status_of, with_status
 from register.services.placements import placement_assign_social_worker, social_worker_resolve
@@ -70,7 +70,7 @@ class PlacementForm(forms.ModelForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["__str__", "carer", "start_date", "end_date", "status", "care_type", "province", "social_worker"]
     list_filter = ["status", "care_type", "end_reason", "province"]
     search_fields = ["carer__reference", "memberships__child__reference", "social_worker__username"]
@@ -110,7 +110,7 @@ class PlacementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["__str__", "placement", "due_date", "derived_status", "completed_on", "outcome"]
     list_filter = ["state", "outcome", ("placement__province", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["placement__carer__reference", "placement__social_worker__username"]
