@@ -224,7 +224,9 @@ def reminder_sweep(*, now: datetime.datetime | None = None, batch: int = 500) ->
     reminders_derive(now=now, policy=policy, result=result)
     reminders_cancel_stale(result=result)
     leases_release(now=now, result=result)
-    result.claimed = reminders_claim(now=now, policy=policy, batch=batch)
+    # Back-pressure: claim no more than the workers can take before the leases run out.
+    in_flight = Reminder.objects.filter(status=Reminder.Status.SENDING).count()
+    result.claimed = reminders_claim(now=now, policy=policy, batch=max(0, batch - in_flight))
     return result
 
 

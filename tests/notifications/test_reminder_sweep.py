@@ -146,3 +146,11 @@ def test_messages_name_no_child_and_speak_khmer(place, people, any_time):
     assert placement.carer.reference in text_en and child.given_name not in text_en
     assert services.message(reminder, "km") != text_en
     assert Visit.objects.filter(pk=reminder.visit_id).exists()
+
+
+def test_a_sweep_claims_no_more_than_its_batch_while_earlier_claims_are_in_flight(place, any_time):
+    for _ in range(3):
+        place(days_ago=4)
+    assert len(services.reminder_sweep(batch=2).claimed) == 2
+    assert services.reminder_sweep(batch=2).claimed == []  # two still sending: nothing more
+    assert len(services.reminder_sweep(batch=3).claimed) == 1
