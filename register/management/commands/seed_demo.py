@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: a synthetic demo register (no real people) and the demo staff accounts."""
 
 import argparse
+import os
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -84,4 +85,5 @@ class Command(BaseCommand):
         for username, role, provinces in DEMO_ACCOUNTS:
             where = ", ".join(provinces) or "all provinces"
             self.stdout.write(f"  {username:<12} {role:<18} {where}")
-        self.stdout.write("  Admin: http://127.0.0.1:8000/admin/   API docs: http://127.0.0.1:8000/api/v1/docs/\n")
+        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"  # the port `make run` will serve on
+        self.stdout.write(f"  Admin: {site}/admin/   API docs: {site}/api/v1/docs/\n")
