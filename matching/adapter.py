@@ -42,7 +42,7 @@ VOCAB: dict[str, tuple[str, ...]] = {
     "ethnicity": tuple(Ethnicity.values),
 }
 _INDEX = {name: {value: i for i, value in enumerate(values)} for name, values in VOCAB.items()}
-PLACEABLE = (Child.Status.IN_RESIDENTIAL_CARE, Child.Status.AWAITING_PLACEMENT)
+PLACEABLE = Child.PLACEABLE
 
 
 def mask(kind: str, values) -> int:

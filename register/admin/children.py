@@ -14,7 +14,7 @@ from register.models import AuditEntry, Carer, CarerExclusion, Child, Institutio
 from register.roles import role_has
 from register.scoping import scope_to_user
 from register.selectors.children import child_list, institution_list, sibling_group_list
-from register.services.children import child_province_code
+from register.services.children import child_initial_status, child_province_code
 from register.services.references import reference_next
 
 
@@ -119,7 +119,7 @@ class ChildAdmin(CapabilityAdminMixin, AuditedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.status = Child.Status.IN_RESIDENTIAL_CARE if obj.institution_id else Child.Status.AWAITING_PLACEMENT
+            obj.status = child_initial_status(institution_id=obj.institution_id)
             obj.created_by = request.user
         obj.province_id = child_province_code(obj)
         if not change:

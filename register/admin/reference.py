@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from register.admin.base import AuditedModelAdmin, ReadOnlyAdmin
-from register.models import AuditEntry, Commune, District, Province, User, Village
+from register.models import AuditEntry, Commune, District, Province, TrainingModule, User, Village
 
 
 @admin.register(Province)
@@ -67,8 +67,6 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 # --- Training modules (the carers area) --------------------------------------------------------
-
-from register.models import TrainingModule  # noqa: E402
 
 
 @admin.register(TrainingModule)

@@ -24,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from register.api.fields import ChoiceListField, CommuneField, VillageField
+from register.api.imports import urlpatterns as import_urls
 from register.api.permissions import HasCapability
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.models import (
@@ -602,7 +603,8 @@ class CarerConcernViewSet(CarerRecordViewSet):
         return Response(CarerConcernSerializer(concern).data)
 
 
-from register.api.imports import urlpatterns as extra_urls  # noqa: E402, F401 (import/ ahead of carers/<pk>/)
+# carers/import/ must come before carers/<pk>/, so the import views are this area's extra paths.
+extra_urls = import_urls
 
 CARER = r"carers/(?P<carer_id>[^/.]+)"
 

@@ -2,11 +2,13 @@
 data, so readable without logging in (field offices look codes up before they have an account)."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
-from register.models import Commune, District, Province, Village
+from register.choices import Need
+from register.models import Commune, District, Province, TrainingModule, Village
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -112,11 +114,6 @@ class VillageViewSet(ReferenceViewSet):
 
 
 # --- Training modules (the carers area) --------------------------------------------------------
-
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from register.choices import Need  # noqa: E402
-from register.models import TrainingModule  # noqa: E402
 
 
 class TrainingModuleSerializer(serializers.ModelSerializer):

@@ -36,6 +36,9 @@ class Child(models.Model):
         AGED_OUT = "aged_out", _("aged out")
         EXITED = "exited", _("exited")
 
+    # Children waiting for a family: the only ones a match, a plan or a placement may take.
+    PLACEABLE = (Status.IN_RESIDENTIAL_CARE, Status.AWAITING_PLACEMENT)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     given_name = models.CharField(_("given name"), max_length=100)

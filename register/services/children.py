@@ -157,6 +157,11 @@ def _move_children_with_institution(actor, institution: Institution) -> None:
 # --- Children --------------------------------------------------------------------------------------
 
 
+def child_initial_status(*, institution_id) -> str:
+    """A new child is in residential care when recorded with an institution, else awaiting placement."""
+    return S.IN_RESIDENTIAL_CARE if institution_id else S.AWAITING_PLACEMENT
+
+
 def child_create(*, actor, data: Mapping[str, Any]) -> Child:
     """Record a child. Status: `in_residential_care` when an institution is given, else
     `awaiting_placement`. The record belongs to the institution's province, else to the home
@@ -177,7 +182,7 @@ def child_create(*, actor, data: Mapping[str, Any]) -> Child:
         home_commune=home_commune,
         school_commune=data.get("school_commune"),
         province_id=province,
-        status=S.IN_RESIDENTIAL_CARE if institution else S.AWAITING_PLACEMENT,
+        status=child_initial_status(institution_id=institution.pk if institution else None),
         created_by=_user_or_none(actor),
     )
     for field in CHILD_PLAIN_FIELDS:

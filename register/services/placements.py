@@ -37,7 +37,7 @@ from register.services.visits import visits_schedule
 
 # How far ahead a placement may be recorded: a planned move, not a wish list.
 MAX_DAYS_AHEAD = 30
-PLACEABLE = (Child.Status.IN_RESIDENTIAL_CARE, Child.Status.AWAITING_PLACEMENT)
+PLACEABLE = Child.PLACEABLE
 SOCIAL_WORKER_ROLES = (Role.SOCIAL_WORKER, Role.SUPERVISOR)
 # What a child's status becomes when their placement ends, by reason.
 STATUS_AFTER_END = {

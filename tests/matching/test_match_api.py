@@ -15,7 +15,6 @@ def test_a_match_ranks_eligible_families_best_first_with_reasons(client_for):
     near = CarerFactory(household_name="Near")
     far = CarerFactory(commune=commune("021001"), lat=13.4, lon=102.6)
     full = CarerFactory(max_children=1)
-    ChildFactory.create_batch(0)
     # `full` has no free place once a child is placed with it.
     from register.models import Placement, PlacementChild
 
