@@ -31,9 +31,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_htmx",
     "register",
     "matching",
     "notifications",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -45,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "register.middleware.NoStoreForPersonalDataMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
@@ -65,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.navigation.context",
             ],
         },
     },
@@ -96,7 +100,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
 
 # django-axes: lock an account (by username, whatever the address) after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -104,6 +110,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The API's token view and the pages' login form say "locked" in their own words; every other
+# login (the admin's) gets the translated lockout page.
+AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"
 # Lock by username only: a whole provincial office often shares one address behind NAT, and one
 # person's typos must not lock out colleagues. The login throttle limits attempts per address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,21 @@
+"""The pages' addresses. Each area's view module keeps its own `urlpatterns`; they are joined here
+under the `web` namespace (`{% url 'web:carer_list' %}`)."""
+
+from django.urls import path
+
+from web.views import auth, carers, children, dashboard, followup, imports, matching, notifications, visits
+
+app_name = "web"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    *carers.urlpatterns,
+    *imports.urlpatterns,
+    *children.urlpatterns,
+    *matching.urlpatterns,
+    *followup.urlpatterns,
+    *visits.urlpatterns,
+    *notifications.urlpatterns,
+]

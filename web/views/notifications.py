@@ -1,0 +1,12 @@
+"""(being written)"""
+
+from django.http import Http404
+from django.urls import path
+
+
+def _todo(request):
+    raise Http404
+
+
+urlpatterns: list = []
+urlpatterns.append(path("notifications/", _todo, name="notifications"))
