@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup venv lint bench clean messages
+.PHONY: run test setup venv lint bench clean messages screenshots
 
 venv: $(VENV)/.installed
 
@@ -35,9 +35,14 @@ test: lint
 bench: venv
 	$(BIN)/python -m bench
 
+# PNGs of every page, for each role, in English and Khmer, at a phone and a desktop width, on the
+# demo register (a separate SQLite file under var/), into screenshots/. Needs Debian's chromium.
+screenshots: venv
+	$(BIN)/python -m scripts.screenshots
+
 # Re-extract translatable text into the Khmer catalogue, then compile it (needs GNU gettext).
 messages: venv
-	$(BIN)/python manage.py makemessages --locale km --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages --locale km --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(BIN)/python manage.py compilemessages --locale km --ignore '.venv/*'
 
 clean:

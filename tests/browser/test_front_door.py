@@ -1,0 +1,47 @@
+"""Logging in, the dashboard and the language switch, in a real browser."""
+
+import re
+
+from register.roles import Role
+from tests.factories import CarerFactory, make_user
+
+
+def test_login_dashboard_and_logout(browser_as, variant):
+    CarerFactory.create_batch(2)
+    browser = browser_as(Role.SUPERVISOR)
+    page = browser.page
+    browser.assert_language()
+    browser.assert_fits_the_screen()
+    assert page.get_by_test_id("province-02").is_visible()
+    # The chart is drawn: one bar per stage of the carers' lifecycle.
+    assert page.locator("[data-testid=province-02] svg rect").count() == 6
+    page.locator(".account summary").click()
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(re.compile(r".*/login/.*"))
+
+
+def test_the_language_switch_changes_every_page(browser_as, variant):
+    browser = browser_as(Role.REGISTRAR)
+    page = browser.page
+    other = "en" if variant.language == "km" else "km"
+    page.get_by_test_id(f"lang-{other}").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == other
+    page.reload()
+    assert page.locator("html").get_attribute("lang") == other
+
+
+def test_a_locked_account_is_told_so(chromium, site, variant, transactional_db, settings):
+    from tests.browser.conftest import Browser
+
+    user = make_user(Role.REGISTRAR)
+    browser = Browser(chromium, site, variant)
+    page = browser.go("/login/")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", "wrong password")
+        page.get_by_test_id("login-submit").click()
+        page.wait_for_load_state()
+    assert page.locator(".form-errors").is_visible()
+    assert str(settings.AXES_FAILURE_LIMIT) in page.locator(".form-errors").inner_text()
+    browser.close()
