@@ -116,14 +116,19 @@ class QueuePageSerializer(serializers.Serializer):
 
 
 class QueueFilter(filters.FilterSet):
+    province = filters.CharFilter(field_name="placement__province_id", label="Province code")
     district = filters.CharFilter(field_name="placement__carer__district_id")
     social_worker = filters.CharFilter(field_name="placement__social_worker__username")
     priority = filters.ChoiceFilter(choices=[(p, p) for p in selectors.PRIORITIES], method="filter_priority")
-    days_overdue_min = filters.NumberFilter(method="filter_days", label="At least this many days overdue")
+    # Bounded: a huge number would overflow the date arithmetic (a 500 instead of a 400).
+    days_overdue_min = filters.NumberFilter(
+        method="filter_days", label="At least this many days overdue", min_value=0, max_value=36500
+    )
+    delivery_failed = filters.BooleanFilter(label="Only visits whose reminder could not be delivered")
 
     class Meta:
         model = selectors.Visit
-        fields = ["district", "social_worker", "priority", "days_overdue_min"]
+        fields = ["province", "district", "social_worker", "priority", "days_overdue_min", "delivery_failed"]
 
     def filter_priority(self, queryset, name, value):
         return queryset.filter(priority=selectors.PRIORITIES.index(value))
@@ -141,6 +146,8 @@ class CSVRenderer(renderers.BaseRenderer):
         return data if isinstance(data, bytes | str) else b""
 
 
+CSV_EXPORT_LIMIT = 10000
+
 CSV_COLUMNS = [
     "priority",
     "due_date",
@@ -156,6 +163,17 @@ CSV_COLUMNS = [
 ]
 
 
+def follow_up_csv(queryset) -> bytes:
+    """The queue as a spreadsheet (the API's `?format=csv` and the supervisor's page share it).
+    A byte-order mark first, so that Excel reads the UTF-8 as UTF-8."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in QueueItemSerializer(queryset[:CSV_EXPORT_LIMIT], many=True).data:
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8-sig")
+
+
 class FollowUpQueueView(APIView):
     permission_classes = [HasCapability.for_("followup.read")]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
@@ -168,12 +186,7 @@ class FollowUpQueueView(APIView):
         queryset = selectors.follow_up_queue(user=request.user).select_related("placement__carer")
         queryset = QueueFilter(request.query_params, queryset=queryset, request=request).qs
         if request.accepted_renderer.format == "csv":
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-            writer.writeheader()
-            for row in QueueItemSerializer(queryset[:10000], many=True).data:
-                writer.writerow(row)
-            response = Response(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+            response = Response(follow_up_csv(queryset), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="follow-up-queue.csv"'
             return response
         paginator = PageNumberPagination()

@@ -3,6 +3,7 @@
 
 from celery import shared_task
 
+from register.services.import_jobs import carer_import_job_run, carer_import_jobs_requeue_stale
 from register.services.visits import visit_schedules_extend
 
 
@@ -11,3 +12,16 @@ def extend_visit_schedules() -> int:
     """Add the next follow-up visits to active placements whose schedule ends within the visit
     policy's horizon (daily, from beat). Idempotent. Returns the number of visits added."""
     return visit_schedules_extend()
+
+
+@shared_task(name="register.run_carer_import", acks_late=True)
+def run_carer_import(job_id: str) -> str | None:
+    """The real import of a checked spreadsheet (a CarerImportJob). Runs only a queued job."""
+    job = carer_import_job_run(job_id=job_id)
+    return job.status if job else None
+
+
+@shared_task(name="register.requeue_stale_carer_imports")
+def requeue_stale_carer_imports() -> int:
+    """Imports whose task was lost or whose worker was killed are queued again."""
+    return carer_import_jobs_requeue_stale()

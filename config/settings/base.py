@@ -258,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "notifications.sweep", "schedule": 60.0},
     "extend-visit-schedules": {"task": "register.extend_visit_schedules", "schedule": 6 * 3600.0},
     "requeue-stale-batch-plans": {"task": "matching.requeue_stale_batch_plans", "schedule": 300.0},
+    "requeue-stale-carer-imports": {"task": "register.requeue_stale_carer_imports", "schedule": 300.0},
 }
 
 # --- Mail --------------------------------------------------------------------------------------

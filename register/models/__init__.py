@@ -10,6 +10,7 @@ from .carers import (
 )
 from .children import CarerExclusion, Child, KinLink, SiblingGroup
 from .gazetteer import Commune, District, Province, Village
+from .imports import CarerImportJob
 from .institutions import Institution
 from .placements import Placement, PlacementChild, Visit
 from .reference import TrainingModule, VisitPolicy
@@ -20,6 +21,7 @@ __all__ = [
     "Carer",
     "CarerCheck",
     "CarerExclusion",
+    "CarerImportJob",
     "CarerStatusChange",
     "CarerTraining",
     "Child",

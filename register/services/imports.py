@@ -19,7 +19,7 @@ import io
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -40,6 +40,7 @@ from register.services.carers import EDITABLE_FIELDS, carer_create
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+CHECKING_SHARE = 0.2  # of a real import's progress: checking the rows; creating them is the rest
 MAX_COLUMNS = 200  # columns read from a sheet; a family has 23, so this only bounds a bad file
 
 # The columns of the template, in its order (the fields a registrar edits); one row per family.
@@ -168,6 +169,7 @@ def carer_import(
     filename: str,
     dry_run: bool = True,
     context: Mapping[str, Any] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> CarerImportResult:
     """Check (and unless `dry_run`, register) the families of a CSV or XLSX file.
 
@@ -175,15 +177,20 @@ def carer_import(
     every error found, `{row, field, message}` with `field` a column name. Nothing is written unless
     every row is valid and `dry_run` is false; then every family is created through `carer_create`
     in one transaction, with one more audit entry for the import itself. `context` is passed to
-    the serializer that checks each row (the API passes its request)."""
+    the serializer that checks each row (the API passes its request). `progress`, when given, is
+    called with the share of the work done (0 to 1) as rows are checked and then created."""
+    report = progress or (lambda fraction: None)
+    # Checking is quick beside creating: a real import gives it the first fifth of the bar.
+    checking_share = 1.0 if dry_run else CHECKING_SHARE
     table = read_table(file=file, filename=filename)
     header_errors, columns, missing = _read_header(table.header_number, table.header)
     named = {index for index, name in enumerate(table.header) if name}
     rows = [_Row(number, _cells(columns, values)) for number, values in table.rows]
     serializer = row_serializer(context)
-    for row, (_number, values) in zip(rows, table.rows, strict=True):
+    for index, (row, (_number, values)) in enumerate(zip(rows, table.rows, strict=True), start=1):
         row.errors.extend(_stray_values(row.number, named, values))
         _validate_row(row, actor=actor, serializer=serializer, skip=missing)
+        report(checking_share * index / len(rows))
     _check_duplicates_in_file(rows)
     _check_duplicates_in_register(rows, actor=actor)
 
@@ -193,7 +200,12 @@ def carer_import(
     if dry_run or errors or not rows:
         return result
     try:
-        result.carers = _create_all(rows, actor=actor, filename=filename)
+        result.carers = _create_all(
+            rows,
+            actor=actor,
+            filename=filename,
+            progress=lambda done: report(checking_share + (1 - checking_share) * done / len(rows)),
+        )
     except _Rollback as rollback:
         result.errors = rollback.errors
         result.valid = len(rows) - len({e.row for e in rollback.errors})
@@ -202,7 +214,9 @@ def carer_import(
     return result
 
 
-def _create_all(rows: list[_Row], *, actor, filename: str) -> list[ImportedCarer]:
+def _create_all(
+    rows: list[_Row], *, actor, filename: str, progress: Callable[[int], None] | None = None
+) -> list[ImportedCarer]:
     """Every row through carer_create, all or nothing. The reference sequences of the provinces
     concerned are locked first (in code order, as carer_create would lock them one by one), so
     families registered meanwhile in those provinces are seen by the duplicate re-check."""
@@ -228,6 +242,8 @@ def _create_all(rows: list[_Row], *, actor, filename: str) -> list[ImportedCarer
             except DomainError as exc:
                 raise _Rollback([RowError(row.number, "", str(exc.detail))]) from exc
             created.append(ImportedCarer(row.number, carer))
+            if progress:
+                progress(len(created))
         AuditEntry.objects.create(
             actor=actor if getattr(actor, "pk", None) else None,
             actor_username=getattr(actor, "username", "") or "system",

@@ -132,14 +132,17 @@ class Browser:
         page.wait_for_url(re.compile(r".*/(\?.*)?$"))
 
     def assert_language(self) -> None:
-        """The page is in the variant's language: its <html lang> and its heading."""
+        """The page is in the variant's language: <html lang>, the menu, and the main text (record
+        pages may be headed by a name, which is the same in both languages)."""
         page = self.page
         assert page.locator("html").get_attribute("lang") == self.variant.language
-        heading = page.locator("h1").first.inner_text()
+        menu = page.locator("nav.menu").inner_text()
+        main = page.locator("main").inner_text()
         if self.variant.language == "km":
-            assert KHMER.search(heading), f"heading not in Khmer: {heading!r}"
+            assert KHMER.search(menu), f"menu not in Khmer: {menu!r}"
+            assert KHMER.search(main), f"page not in Khmer: {main[:200]!r}"
         else:
-            assert not KHMER.search(heading), f"heading not in English: {heading!r}"
+            assert not KHMER.search(menu), f"menu not in English: {menu!r}"
 
     def assert_fits_the_screen(self) -> None:
         """Nothing but a table's own scroller is wider than the screen (no sideways page scroll)."""

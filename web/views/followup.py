@@ -1,13 +1,193 @@
-"""(being written)"""
+"""The supervisor's pages: the follow-up queue (with its spreadsheet export), the placements of
+their provinces, and one placement with its visits and the actions on it.
 
-from django.http import Http404
+Filtering is the API's own FilterSets and the export is the API's own CSV, so the page and
+`GET /api/v1/follow-up-queue/?format=csv` cannot drift apart."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from notifications import selectors as queue_selectors
+from notifications.api import QueueFilter, follow_up_csv
+from register.api.placements import PlacementFilter
+from register.audit import audit_reads
+from register.errors import DomainError
+from register.selectors.placements import placement_list
+from register.selectors.visits import days_overdue, status_of
+from register.services.placements import placement_assign_social_worker, placement_end
+from web.access import capability_required, user_can
+from web.errors import add_service_errors
+from web.forms.followup import AssignSocialWorkerForm, PlacementEndForm, PlacementFilterForm, QueueFilterForm
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 200
 
 
-def _todo(request):
-    raise Http404
+def _page(request, queryset):
+    """One page of `queryset`; `?page_size=` as on the API (up to 200)."""
+    try:
+        size = max(1, min(int(request.GET.get("page_size", PAGE_SIZE)), MAX_PAGE_SIZE))
+    except ValueError:
+        size = PAGE_SIZE
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-urlpatterns: list = []
-urlpatterns.append(path("placements/", _todo, name="placement_list"))
-urlpatterns.append(path("follow-up/", _todo, name="followup_queue"))
+def _with_children(queryset, lookup: str):
+    # Children's references on every row, in one more query whatever the page size (the selectors
+    # prefetch the memberships already, in child order).
+    return queryset.prefetch_related(f"{lookup}__child")
+
+
+# --- The follow-up queue ---------------------------------------------------------------------------
+
+
+def _queue(request):
+    """The caller's queue, filtered as the API filters it; and the same without the priority
+    filters, for the tiles (so that each tile keeps its count while it is chosen)."""
+    base = queue_selectors.follow_up_queue(user=request.user).select_related(
+        "placement__carer", "placement__carer__district"
+    )
+    base = _with_children(base, "placement__memberships")
+    filtered = QueueFilter(request.GET, queryset=base, request=request)
+    unprioritised = request.GET.copy()
+    for key in ("priority", "days_overdue_min", "delivery_failed", "page"):
+        unprioritised.pop(key, None)
+    for_counts = QueueFilter(unprioritised, queryset=base, request=request)
+    return filtered, for_counts
+
+
+@capability_required("followup.read")
+def followup_queue(request):
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    form.is_valid()  # to show a wrong value beside its control; the FilterSet ignores such a value
+    filtered, for_counts = _queue(request)
+    page = _page(request, filtered.qs)
+    for visit in page:
+        visit.priority_code = queue_selectors.PRIORITIES[visit.priority]
+        visit.days_late = days_overdue(status=status_of(visit), due_date=visit.due_date)
+    counts = queue_selectors.follow_up_counts(for_counts.qs)
+    context = {"form": form, "page": page, "counts": counts, "filters": _querystring(request)}
+    template = "web/followup/_queue.html" if request.htmx else "web/followup/queue.html"
+    return render(request, template, context)
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@capability_required("followup.read")
+def followup_export(request):
+    """The filtered queue as a spreadsheet, the API's columns (`?format=csv`)."""
+    filtered, _counts = _queue(request)
+    response = HttpResponse(follow_up_csv(filtered.qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="follow-up-queue.csv"'
+    return response
+
+
+# --- Placements ------------------------------------------------------------------------------------
+
+
+@capability_required("placements.read")
+def placement_list_page(request):
+    form = PlacementFilterForm(request.GET or None, user=request.user)
+    form.is_valid()
+    queryset = _with_children(placement_list(user=request.user).select_related("carer"), "memberships")
+    filtered = PlacementFilter(request.GET, queryset=queryset, request=request)
+    page = _page(request, filtered.qs)
+    for placement in page:
+        # Visits are prefetched in order: the first open one is the next to do.
+        placement.next_visit = next((v for v in placement.visits.all() if v.state == "open"), None)
+    context = {"form": form, "page": page, "filters": _querystring(request)}
+    template = "web/placements/_list.html" if request.htmx else "web/placements/list.html"
+    return render(request, template, context)
+
+
+def _placement_for(request, id):
+    """A placement the caller may read, with its carer, children and visits; 404 otherwise."""
+    queryset = placement_list(user=request.user).select_related("carer", "carer__commune")
+    queryset = _with_children(queryset, "memberships")
+    return get_object_or_404(queryset, pk=id)
+
+
+def _render_placement(request, placement, *, end_form=None, assign_form=None, status=200):
+    children = [m.child for m in placement.memberships.all()]
+    # The page shows the children's names: a read of their records, logged as the API logs one.
+    audit_reads(actor=request.user, instances=children)
+    may_write = user_can(request.user, "placements.write")
+    active = placement.status == placement.Status.ACTIVE
+    may_record = user_can(request.user, "visits.complete") and active
+    visits = list(placement.visits.all())
+    next_open = next((v for v in visits if v.state == v.State.OPEN), None)
+    for visit in visits:
+        visit.days_late = days_overdue(status=status_of(visit), due_date=visit.due_date)
+        # Offered for what is due or overdue, and for the next visit (a visit made a little early).
+        visit.offer_record = (
+            may_record and visit.state == visit.State.OPEN and (status_of(visit) != "scheduled" or visit is next_open)
+        )
+    context = {
+        "placement": placement,
+        "children": children,
+        "visits": visits,
+        "end_form": end_form or (PlacementEndForm() if may_write and active else None),
+        "assign_form": assign_form or (AssignSocialWorkerForm(placement=placement) if may_write and active else None),
+    }
+    return render(request, "web/placements/detail.html", context, status=status)
+
+
+@capability_required("placements.read")
+def placement_detail(request, id):
+    return _render_placement(request, _placement_for(request, id))
+
+
+@require_POST
+@capability_required("placements.write")
+def placement_end_page(request, id):
+    placement = _placement_for(request, id)
+    form = PlacementEndForm(request.POST)
+    if form.is_valid():
+        try:
+            placement_end(actor=request.user, placement=placement, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The placement has ended. Its future visits are cancelled."))
+            return redirect("web:placement_detail", id=placement.pk)
+    return _render_placement(request, placement, end_form=form, status=400)
+
+
+@require_POST
+@capability_required("placements.write")
+def placement_assign_page(request, id):
+    placement = _placement_for(request, id)
+    form = AssignSocialWorkerForm(request.POST, placement=placement)
+    if form.is_valid():
+        try:
+            placement_assign_social_worker(
+                actor=request.user, placement=placement, social_worker=form.cleaned_data["social_worker"] or None
+            )
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The social worker of this placement has changed."))
+            return redirect("web:placement_detail", id=placement.pk)
+    return _render_placement(request, placement, assign_form=form, status=400)
+
+
+urlpatterns = [
+    path("follow-up/", followup_queue, name="followup_queue"),
+    path("follow-up/export.csv", followup_export, name="followup_export"),
+    path("placements/", placement_list_page, name="placement_list"),
+    path("placements/<uuid:id>/", placement_detail, name="placement_detail"),
+    path("placements/<uuid:id>/end/", placement_end_page, name="placement_end"),
+    path("placements/<uuid:id>/social-worker/", placement_assign_page, name="placement_assign"),
+]

@@ -1,12 +1,81 @@
-"""(being written)"""
+"""The user's own notifications: unread ones first, each leading to its visit or family, marked as
+read with the same service as `POST /api/v1/notifications/{id}/read/`."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from notifications import selectors, services
+from register.models import Visit
+from web.access import user_can
+
+PAGE_SIZE = 25
 
 
-def _todo(request):
-    raise Http404
+def _inbox(user):
+    return selectors.inbox(user=user).select_related(
+        "recipient", "reminder__visit__placement__carer", "reminder__carer"
+    )
 
 
-urlpatterns: list = []
-urlpatterns.append(path("notifications/", _todo, name="notifications"))
+def _unread_count(user) -> int:
+    return selectors.inbox(user=user).filter(read_at__isnull=True).count()
+
+
+def _decorate(request, notes):
+    """What each row shows: its message in the user's language and where it leads."""
+    may_record = user_can(request.user, "visits.complete")
+    may_read_placements = user_can(request.user, "placements.read")
+    for note in notes:
+        note.text = services.message(note.reminder, request.LANGUAGE_CODE)
+        visit = note.reminder.visit
+        note.visit = visit
+        note.may_record = bool(visit and may_record and visit.state == Visit.State.OPEN)
+        note.may_open_placement = bool(visit and may_read_placements)
+    return notes
+
+
+@login_required
+def notification_list(request):
+    only_unread = request.GET.get("unread") == "1"
+    queryset = _inbox(request.user)
+    if only_unread:
+        queryset = queryset.filter(read_at__isnull=True)
+    # Unread first, newest first within each.
+    queryset = queryset.order_by(
+        Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "-created_at",
+        "id",
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _decorate(request, list(page.object_list))
+    context = {"page": page, "only_unread": only_unread, "unread": _unread_count(request.user)}
+    return render(request, "web/notifications/list.html", context)
+
+
+@require_POST
+@login_required
+def notification_read(request, id):
+    # Another person's notification is not found: the inbox holds the caller's own only.
+    note = get_object_or_404(_inbox(request.user), pk=id)
+    services.notification_mark_read(user=request.user, notification=note)
+    if request.htmx:
+        _decorate(request, [note])
+        context = {"note": note, "unread": _unread_count(request.user), "oob": True}
+        return render(request, "web/notifications/_row.html", context)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    return redirect(back or "web:notifications")
+
+
+urlpatterns = [
+    path("notifications/", notification_list, name="notifications"),
+    path("notifications/<uuid:id>/read/", notification_read, name="notification_read"),
+]

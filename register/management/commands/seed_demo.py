@@ -86,4 +86,4 @@ class Command(BaseCommand):
             where = ", ".join(provinces) or "all provinces"
             self.stdout.write(f"  {username:<12} {role:<18} {where}")
         site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"  # the port `make run` will serve on
-        self.stdout.write(f"  Admin: {site}/admin/   API docs: {site}/api/v1/docs/\n")
+        self.stdout.write(f"  Pages: {site}/   Admin: {site}/admin/   API docs: {site}/api/v1/docs/\n")

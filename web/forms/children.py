@@ -1,0 +1,75 @@
+"""Forms of the children pages: the list's filters (a GET form, so a filtered page has its own
+address and works without JavaScript)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from register.models import Child, Province
+from register.selectors.children import institution_list
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class ChildFilterForm(forms.Form):
+    search = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Names, reference or a partner system's id"),
+        widget=forms.TextInput(attrs={"type": "search", "data-testid": "child-search"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    institution = forms.ChoiceField(label=_("Institution"), required=False)
+    sibling_group = forms.UUIDField(label=_("Sibling group"), required=False, widget=forms.HiddenInput)
+    page_size = forms.TypedChoiceField(
+        label=_("Per page"),
+        required=False,
+        coerce=int,
+        empty_value=PAGE_SIZES[0],
+        choices=[(n, str(n)) for n in PAGE_SIZES],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["status"].choices = everything + list(Child.Status.choices)
+        provinces = Province.objects.order_by("code")
+        if not user.is_national:
+            provinces = provinces.filter(code__in=user.province_codes)
+        self.fields["province"].choices = everything + [(p.code, f"{p.code} {p.name}") for p in provinces]
+        institutions = institution_list(user=user).order_by("name", "id").values_list("pk", "name")
+        self.fields["institution"].choices = everything + [(str(pk), name) for pk, name in institutions]
+        for name in ("status", "province", "institution", "page_size"):
+            self.fields[name].widget.attrs["data-testid"] = f"child-filter-{name.replace('_', '-')}"
+
+    def filter(self, queryset: QuerySet[Child]) -> QuerySet[Child]:
+        """The children matching the valid filters (invalid ones are ignored, and shown beside their field)."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("province"):
+            queryset = queryset.filter(province_id=data["province"])
+        if data.get("institution"):
+            queryset = queryset.filter(institution_id=data["institution"])
+        if data.get("sibling_group"):
+            queryset = queryset.filter(sibling_group_id=data["sibling_group"])
+        # The same search as the API's: every word must be found in a name, the reference or an id.
+        for term in (data.get("search") or "").split():
+            queryset = queryset.filter(
+                Q(given_name__icontains=term)
+                | Q(family_name__icontains=term)
+                | Q(reference__icontains=term)
+                | Q(external_ids__primero__icontains=term)
+                | Q(external_ids__oscar__icontains=term)
+            )
+        return queryset
+
+    @property
+    def per_page(self) -> int:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data.get("page_size") or PAGE_SIZES[0]
+        return PAGE_SIZES[0]

@@ -1,0 +1,121 @@
+"""Forms of the supervisor's pages: the follow-up queue's and the placement list's filters, and
+the placement's actions (end it, give it to another social worker).
+
+The filter forms only draw the controls and check the values; the filtering itself is the API's
+FilterSets (notifications.api.QueueFilter, register.api.placements.PlacementFilter), so a page and
+the API answer the same question the same way."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications.selectors import PRIORITIES
+from register.models import District, Placement, Province, User
+from register.roles import Role
+from register.scoping import scope_to_user
+from register.services.placements import SOCIAL_WORKER_ROLES
+
+PRIORITY_LABELS = {
+    "urgent": _("urgent"),
+    "escalated": _("escalated"),
+    "overdue": _("overdue"),
+    "due_today": _("due today"),
+    "due_this_week": _("due this week"),
+}
+ANY = [("", _("any"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _province_choices(user) -> list[tuple[str, str]]:
+    provinces = scope_to_user(Province.objects.order_by("code"), user, province_field="code")
+    return [(p.code, str(p)) for p in provinces]
+
+
+def staff_who_follow_up(*, province_codes=None) -> list[User]:
+    """Active social workers and supervisors, of these provinces (None: of every province)."""
+    queryset = User.objects.filter(is_active=True, groups__name__in=SOCIAL_WORKER_ROLES)
+    if province_codes is not None:
+        queryset = queryset.filter(provinces__code__in=list(province_codes))
+    return list(queryset.distinct().order_by("username"))
+
+
+def _worker_choices(user) -> list[tuple[str, str]]:
+    if getattr(user, "role", None) == Role.SOCIAL_WORKER:
+        people = [user]
+    else:
+        people = staff_who_follow_up(province_codes=None if user.is_national else user.province_codes)
+    return [(u.username, u.get_full_name() or u.username) for u in people]
+
+
+class QueueFilterForm(forms.Form):
+    """The controls of the follow-up queue; the same names as the API's query parameters."""
+
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    district = forms.ChoiceField(label=_("District"), required=False)
+    social_worker = forms.ChoiceField(label=_("Social worker"), required=False)
+    days_overdue_min = forms.IntegerField(
+        label=_("At least this many days overdue"), required=False, min_value=0, max_value=36500
+    )
+    delivery_failed = forms.ChoiceField(
+        label=_("Reminder delivery"),
+        required=False,
+        choices=[("", _("any")), ("true", _("failed to reach anyone"))],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = _province_choices(user)
+        self.fields["priority"].choices = ANY + [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]
+        self.fields["province"].choices = ANY + provinces
+        districts = District.objects.filter(province_id__in=[code for code, _name in provinces]).order_by("code")
+        self.fields["district"].choices = ANY + [(d.code, str(d)) for d in districts]
+        self.fields["social_worker"].choices = ANY + _worker_choices(user)
+        # One province: choosing it would change nothing.
+        self.show_province = len(provinces) > 1
+
+
+class PlacementFilterForm(forms.Form):
+    """The placement list's controls; names as the API's PlacementFilter."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    social_worker = forms.ChoiceField(label=_("Social worker"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = _province_choices(user)
+        self.fields["status"].choices = ANY + list(Placement.Status.choices)
+        self.fields["province"].choices = ANY + provinces
+        self.fields["social_worker"].choices = ANY + _worker_choices(user)
+        self.show_province = len(provinces) > 1
+        self.show_social_worker = getattr(user, "role", None) != Role.SOCIAL_WORKER
+
+
+class PlacementEndForm(forms.Form):
+    end_date = forms.DateField(label=_("End date"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *Placement.EndReason.choices])
+
+
+class AssignSocialWorkerForm(forms.Form):
+    social_worker = forms.ChoiceField(
+        label=_("Social worker"),
+        required=False,
+        help_text=_("A social worker or supervisor of the placement's province. They get its visit reminders."),
+    )
+
+    def __init__(self, *args, placement: Placement, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = staff_who_follow_up(province_codes=[placement.province_id])
+        self.fields["social_worker"].choices = [("", _("nobody (the supervisors are reminded)"))] + [
+            (u.username, u.get_full_name() or u.username) for u in people
+        ]
+        self.initial.setdefault("social_worker", placement.social_worker.username if placement.social_worker else "")

@@ -1,0 +1,73 @@
+"""Template helpers of the placement officer's pages: ages, the words of matching's codes (score
+components, exclusion and plan reasons), and links to pages of other areas."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from matching.adapter import age_on
+from matching.explanations import COMPONENT_LABELS, EXCLUSION_LABELS
+
+register = template.Library()
+
+# Why a plan left a unit without a family (matching/core/planner.py).
+UNASSIGNED_LABELS = {
+    "no_eligible_family": _("no family of your provinces can take them"),
+    "no_vacancy_left": _("the families that could take them are full in this plan"),
+}
+
+
+@register.filter
+def age(date_of_birth) -> int | str:
+    """A child's age in whole years today."""
+    if not date_of_birth:
+        return ""
+    return age_on(date_of_birth, timezone.localdate())
+
+
+@register.filter
+def components(values: dict) -> list[tuple[str, float]]:
+    """A candidate's score components as (label, value) pairs, in the policy's order."""
+    values = values or {}
+    ordered = [k for k in COMPONENT_LABELS if k in values] + [k for k in values if k not in COMPONENT_LABELS]
+    return [(str(COMPONENT_LABELS.get(k, k)), values[k]) for k in ordered]
+
+
+@register.filter
+def component_label(code: str) -> str:
+    return str(COMPONENT_LABELS.get(code, code))
+
+
+@register.filter
+def exclusion_label(code: str) -> str:
+    return str(EXCLUSION_LABELS.get(code, code))
+
+
+@register.filter
+def unassigned_label(code: str) -> str:
+    return str(UNASSIGNED_LABELS.get(code, code))
+
+
+def _url(name: str, pk, fallback: str) -> str:
+    # Pages of other areas may not exist yet in this checkout: their plain path then.
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return fallback
+
+
+@register.simple_tag
+def carer_url(pk) -> str:
+    return _url("web:carer_detail", pk, f"/carers/{pk}/")
+
+
+@register.simple_tag
+def placement_url(pk) -> str:
+    return placement_path(pk)
+
+
+def placement_path(pk) -> str:
+    return _url("web:placement_detail", pk, f"/placements/{pk}/")
