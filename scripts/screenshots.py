@@ -32,6 +32,7 @@ ENV = {
     "DATABASE_URL": f"sqlite:///{DB}",
     "CELERY_EAGER": "1",
     "REDIS_URL": "",
+    "REMINDER_WORKING_HOURS": "00:00-24:00",
 }
 
 
@@ -78,25 +79,107 @@ def main() -> None:
     print("Making the demo register …")
     manage("migrate", "--noinput")
     manage("seed_demo")
-    os.environ.update({k: v for k, v in ENV.items() if k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_EAGER")})
-    os.environ["REDIS_URL"] = ""
-    sys.path.insert(0, str(ROOT))
+    os.environ.update(ENV)
     import django
 
     django.setup()
-    from scripts.screenshot_pages import prepare, shots
-
-    prepare()
+    scene = prepare()
     port = free_port()
     server = serve(port)
     site = f"http://127.0.0.1:{port}"
     try:
-        taken = take(site, shots())
+        taken = take(site, shots(scene))
     finally:
         server.terminate()
         server.wait(10)
     write_index(taken)
     print(f"{len(taken)} screenshots in {OUT.relative_to(ROOT)}/ (open screenshots/index.html)")
+
+
+def prepare() -> dict:
+    """What some pages need beyond the demo register: a match run and a finished batch plan of the
+    officer's, and the reminders of overdue visits delivered to the inboxes."""
+    from django.core.management import call_command
+
+    from matching.services import batch_plan_create, match_run_create
+    from register.models import Carer, Child, Institution, Placement, User, Visit
+
+    officer, worker = User.objects.get(username="officer"), User.objects.get(username="worker")
+    waiting = Child.objects.filter(province_id="02", status__in=Child.PLACEABLE, sibling_group__isnull=True)
+    run = match_run_create(actor=officer, child=waiting.order_by("reference").first())
+    candidates = [c["carer"] for c in run.candidates]
+    # The officer's closing institution with the fewest children waiting (a plan that fits on a page).
+    closing = min(
+        Institution.objects.filter(province_id__in=("02", "12"), status=Institution.Status.CLOSING),
+        key=lambda i: i.children.filter(status__in=Child.PLACEABLE).count(),
+    )
+    children = list(Child.objects.filter(institution=closing, status__in=Child.PLACEABLE))
+    plan = batch_plan_create(actor=officer, children=children, institution=closing)
+    call_command("run_reminder_sweep", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    visit = (
+        Visit.objects.filter(placement__social_worker=worker, state=Visit.State.OPEN).order_by("due_date").first()
+    )
+    return {
+        "carer": Carer.objects.filter(province_id="02", status=Carer.Status.TRAINING).order_by("reference").first(),
+        "child": waiting.order_by("reference").first(),
+        "run": run,
+        "candidates": candidates,
+        "plan": plan,
+        "placement": Placement.objects.filter(province_id="02", status="active").order_by("start_date").first(),
+        "visit": visit,
+    }
+
+
+def shots(scene: dict) -> list[Shot]:
+    run, carers = scene["run"], scene["candidates"]
+
+    def import_preview(page) -> None:
+        rows = "household_name,given_name,family_name,sex,date_of_birth,phone,commune\n"
+        rows += "Chan household,Sophea,Chan,female,1980-05-01,012 345 678,020101\n"
+        rows += "Keo household,Dara,Keo,male,1979-13-01,not a phone,999999\n"
+        page.set_input_files("input[name=file]", {"name": "families.csv", "mimeType": "text/csv",
+                                                   "buffer": rows.encode()})
+        page.get_by_test_id("import-dry-run").click()
+
+    def step_error(page) -> None:
+        page.fill("input[name=phone]", "12")
+        page.get_by_test_id("step-next").click()
+
+    def explain(page) -> None:
+        page.get_by_test_id("explain-search").fill(scene["carer"].reference)
+        page.get_by_test_id("explain-submit").click()
+
+    return [
+        Shot("anonymous", "login", "/login/"),
+        Shot("registrar", "dashboard", "/"),
+        Shot("registrar", "carers", "/carers/"),
+        Shot("registrar", "carers-filtered", "/carers/?status=approved&has_vacancy=on"),
+        Shot("registrar", "carer", f"/carers/{scene['carer'].pk}/"),
+        Shot("registrar", "carer-new", "/carers/new/"),
+        Shot("registrar", "carer-new-error", "/carers/new/", step_error),
+        Shot("registrar", "carer-edit", f"/carers/{scene['carer'].pk}/edit/"),
+        Shot("registrar", "import", "/carers/import/"),
+        Shot("registrar", "import-dry-run", "/carers/import/", import_preview),
+        Shot("officer", "dashboard", "/"),
+        Shot("officer", "children", "/children/"),
+        Shot("officer", "child", f"/children/{scene['child'].pk}/"),
+        Shot("officer", "match-workbench", "/match/"),
+        Shot("officer", "match-ranked", f"/match/{run.pk}/"),
+        Shot("officer", "match-explain", f"/match/{run.pk}/", explain),
+        Shot("officer", "match-compare", f"/match/{run.pk}/compare/?" + "&".join(f"carer={c}" for c in carers[:3])),
+        Shot("officer", "match-place", f"/match/{run.pk}/place/{carers[0]}/"),
+        Shot("officer", "batch-plans", "/batch-plans/"),
+        Shot("officer", "batch-plan", f"/batch-plans/{scene['plan'].pk}/"),
+        Shot("supervisor", "dashboard", "/"),
+        Shot("supervisor", "follow-up-queue", "/follow-up/"),
+        Shot("supervisor", "placements", "/placements/"),
+        Shot("supervisor", "placement", f"/placements/{scene['placement'].pk}/"),
+        Shot("supervisor", "notifications", "/notifications/"),
+        Shot("worker", "my-visits", "/visits/"),
+        Shot("worker", "record-visit", f"/visits/{scene['visit'].pk}/record/"),
+        Shot("worker", "notifications", "/notifications/"),
+        Shot("admin", "dashboard", "/"),
+    ]
 
 
 def take(site: str, plan: list[Shot]) -> list[Path]:

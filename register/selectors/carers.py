@@ -195,12 +195,17 @@ def carer_approval_missing(*, carer: Carer, today: datetime.date | None = None) 
     if kinds.count(CarerCheck.Kind.REFERENCE) < REFERENCES_NEEDED:
         missing.append("reference")
     done = {t.module_id for t in _related(carer, "trainings")}
-    required = TrainingModule.objects.filter(required_for_approval=True).values_list("code", flat=True)
-    # The core training first, then any other required module in code order.
-    for code in sorted(required, key=lambda c: (c != "core", c)):
-        if code not in done:
-            missing.append(f"{code}_training")
+    for module in required_training_modules():
+        if module.code not in done:
+            missing.append(f"{module.code}_training")
     return missing
+
+
+def required_training_modules() -> list[TrainingModule]:
+    """The training modules approval needs, in the order it reports them: the core training first,
+    then any other required module in code order."""
+    modules = TrainingModule.objects.filter(required_for_approval=True)
+    return sorted(modules, key=lambda m: (m.code != "core", m.code))
 
 
 def _related(carer: Carer, name: str) -> list:

@@ -89,7 +89,7 @@ def test_a_plan_is_made_and_shows_proposals_and_unassigned_children(
 def test_a_queued_or_running_plan_shows_progress_and_keeps_polling(page_for, closing):
     officer = page_for()
     child = closing["singles"][0]
-    for status, progress in [(BatchPlan.Status.QUEUED, 0.0), (BatchPlan.Status.RUNNING, 0.4)]:
+    for status, progress, percent in [(BatchPlan.Status.QUEUED, 0.0, 0), (BatchPlan.Status.RUNNING, 0.4, 40)]:
         plan = BatchPlan.objects.create(
             institution=closing["institution"],
             children=[str(child.pk)],
@@ -100,7 +100,8 @@ def test_a_queued_or_running_plan_shows_progress_and_keeps_polling(page_for, clo
             progress=progress,
         )
         body = officer.get(reverse("web:batch_plan_detail", args=[plan.pk])).content.decode()
-        assert 'data-testid="batch-progress"' in body and f'value="{progress}"' in body
+        # A whole percentage: a decimal fraction would read "0,4" in Khmer and the bar would stay empty.
+        assert 'data-testid="batch-progress"' in body and f'max="100" value="{percent}"' in body
         assert 'hx-trigger="every 2s"' in body and f'data-status="{status}"' in body
         assert 'http-equiv="refresh"' in body  # without JavaScript the page reloads itself
         partial = officer.get(reverse("web:batch_plan_detail", args=[plan.pk]), HTTP_HX_REQUEST="true")

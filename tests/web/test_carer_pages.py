@@ -390,3 +390,25 @@ def test_the_family_page_renders_in_khmer(client, registrar):
     carer = meet_requirements(unapproved_carer())
     response = client.get(reverse("web:carer_detail", args=[carer.pk]), HTTP_ACCEPT_LANGUAGE="km")
     assert response.status_code == 200 and 'lang="km"' in response.content.decode()
+
+
+def test_a_tampered_member_count_starts_the_household_list_again_not_a_500(client, registrar):
+    url = reverse("web:carer_create")
+    client.get(url)
+    for data in (PERSON, PLACE):
+        step(client, url, data)
+    response = step(client, url, {**HOUSEHOLD, "members-TOTAL_FORMS": "many"}, action="add_member")
+    assert response.status_code == 200
+    assert 'data-step="household"' in response.content.decode()
+
+
+def test_going_back_to_a_filtered_list_gets_the_whole_page(client, registrar):
+    # htmx asks for the whole page when its history cache has lost it, though it sends HX-Request.
+    response = client.get(
+        reverse("web:carer_list"),
+        {"status": "approved"},
+        HTTP_HX_TARGET="carer-results",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+        **HTMX,
+    )
+    assert response.status_code == 200 and "<html" in response.content.decode()

@@ -173,3 +173,30 @@ def test_the_list_speaks_khmer(page_for):
     ChildFactory()
     body = officer.get(reverse("web:child_list"), HTTP_ACCEPT_LANGUAGE="km").content.decode()
     assert 'data-testid="child-row"' in body
+
+
+def test_a_wrong_filter_value_leaves_the_other_filters_working(page_for):
+    # The API's ChildFilter filters the page: a malformed institution is ignored, not every filter.
+    officer = page_for()
+    waiting = ChildFactory(given_name="Sreypov", status=Child.Status.AWAITING_PLACEMENT)
+    ChildFactory(given_name="Visal", status=Child.Status.IN_RESIDENTIAL_CARE)
+    response = officer.get(reverse("web:child_list"), {"status": "awaiting_placement", "institution": "not-a-uuid"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert waiting.given_name in body and "Visal" not in body
+
+
+def test_a_bad_page_or_page_size_gives_a_page_not_a_500(page_for):
+    officer = page_for()
+    ChildFactory()
+    for query in ({"page": "abc"}, {"page": "-4"}, {"page_size": "lots"}, {"page_size": "0"}):
+        response = officer.get(reverse("web:child_list"), query)
+        assert response.status_code == 200 and rows(response) == 1, query
+
+
+def test_going_back_to_a_filtered_list_gets_the_whole_page(page_for):
+    officer = page_for()
+    response = officer.get(
+        reverse("web:child_list"), {"page": 1}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert response.status_code == 200 and "<html" in response.content.decode()

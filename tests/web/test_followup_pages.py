@@ -229,3 +229,21 @@ def test_an_absurd_number_of_days_is_refused_not_a_500(client, people, place):
     assert page_as(client, people["supervisor"], EXPORT, data={"days_overdue_min": "99999999999"}).status_code == 200
     # The API ignores the value as the page does (it used to overflow the date arithmetic).
     assert client.get("/api/v1/follow-up-queue/", {"days_overdue_min": "99999999999"}).status_code == 200
+
+
+def test_going_back_to_a_filtered_queue_gets_the_whole_page(client, people, place):
+    # htmx sends HX-Request on a history restore too, and wants the whole page then.
+    response = page_as(
+        client,
+        people["supervisor"],
+        data={"priority": "overdue"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert response.status_code == 200 and "<html" in response.content.decode()
+
+
+def test_a_bad_page_or_page_size_gives_a_page_not_a_500(client, people, place):
+    for query in ({"page": "last"}, {"page_size": "all"}, {"page_size": "-3"}, {"page_size": "9" * 30}):
+        response = page_as(client, people["supervisor"], data=query)
+        assert response.status_code == 200, query

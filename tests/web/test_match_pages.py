@@ -2,6 +2,7 @@
 explaining one family, comparing two or three, and placing with one confirmation."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -96,6 +97,9 @@ def test_the_ranking_comes_in_khmer(page_for, scene):
     run = run_match(officer, scene["child"])
     body = officer.get(reverse("web:match_run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="km").content.decode()
     assert "គីឡូម៉ែត្រ" in body and "Lives" not in body
+    # Bars carry whole percentages: Khmer writes decimals with a comma, which a browser cannot read.
+    values = re.findall(r'<meter [^>]*value="([^"]*)"', body)
+    assert values and all(v.isdigit() for v in values), values
 
 
 def test_the_child_page_button_runs_a_match(page_for, scene):
@@ -288,3 +292,18 @@ def test_a_social_worker_of_the_province_can_be_named_when_placing(page_for, sce
     assert Placement.objects.get(carer=scene["near"]).social_worker == worker
     refused = officer.post(url, {**data, "social_worker": "elsewhere"})
     assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+
+
+def test_explain_finds_a_family_by_its_phone_as_typed_locally(page_for, scene):
+    # The carers selector's search, as on the API: 012 345 678 finds +855 12 345 678.
+    officer = page_for()
+    run = run_match(officer, scene["child"])
+    typed = "0" + scene["near"].phone.removeprefix("+855")
+    body = officer.get(reverse("web:match_explain", args=[run.pk]), {"q": typed}).content.decode()
+    assert 'data-testid="explain-eligible"' in body and scene["near"].reference in body
+
+
+def test_a_malformed_child_in_the_address_is_ignored(page_for):
+    officer = page_for()
+    response = officer.get(reverse("web:match_workbench"), {"child": "not-a-uuid"})
+    assert response.status_code == 200

@@ -188,3 +188,19 @@ def test_a_placement_is_given_to_another_social_worker(client, people, place):
     client.post(assign, {"social_worker": ""})
     placement.refresh_from_db()
     assert placement.social_worker is None
+
+
+def test_going_back_to_a_filtered_list_gets_the_whole_page(client, people, place):
+    place()
+    client.force_login(people["supervisor"])
+    response = client.get(LIST, {"status": "active"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert response.status_code == 200 and "<html" in response.content.decode()
+    assert rows(response.content.decode()) == 1
+
+
+def test_the_list_pages_keep_the_filters_in_their_links(client, people, place):
+    for _ in range(3):
+        place()
+    html = get_as(client, people["supervisor"], LIST, {"status": "active", "page_size": 2}).content.decode()
+    assert rows(html) == 2
+    assert 'href="?status=active&amp;page_size=2&amp;page=2"' in html

@@ -174,3 +174,27 @@ def test_a_visit_of_someone_elses_placement_is_not_found(client, people, place):
     assert as_user(client, people["officer"]).get(record_url(visit)).status_code == 403
     visit.refresh_from_db()
     assert visit.state == Visit.State.OPEN
+
+
+def test_the_record_page_costs_the_same_queries_for_one_child_or_three(client, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    as_user(client, people["worker"])
+    counts = []
+    for n in (1, 3):
+        placement = placement_create(
+            actor=people["officer"],
+            carer=CarerFactory(max_children=3),
+            children=[ChildFactory() for _ in range(n)],
+            start_date=today() - datetime.timedelta(days=10),
+            care_type="long_term",
+            social_worker=people["worker"],
+        )
+        url = record_url(first_visit(placement))
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

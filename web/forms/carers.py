@@ -18,23 +18,11 @@ from register.api.carers import (
     CarerTrainingInputSerializer,
 )
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
-from register.models import Carer, CarerCheck, Commune, District, HouseholdMember, Province, TrainingModule, Village
+from register.models import Carer, CarerCheck, Commune, District, HouseholdMember, TrainingModule, Village
 from web.errors import add_service_errors
+from web.forms.common import DateInput, provinces_of
 
 BLANK = [("", "—")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def provinces_of(user):
-    """The provinces the user works in (national administrators: all), for the province selects."""
-    queryset = Province.objects.order_by("code")
-    return queryset if user.is_national else queryset.filter(code__in=user.province_codes)
 
 
 def _division_choices(rows) -> list[tuple[str, str]]:
@@ -326,18 +314,11 @@ def step_of_field(name: str) -> int:
 
 
 def carer_initial(carer: Carer) -> dict[str, dict]:
-    """A family's stored values as each step's initial data (for the edit form)."""
+    """A family's stored values as each step's initial data (for the edit form); each step's
+    fields are the form's own, so the list of them is kept in one place."""
     location = carer.lat is not None
     return {
-        "person": {
-            "household_name": carer.household_name,
-            "given_name": carer.given_name,
-            "family_name": carer.family_name,
-            "sex": carer.sex,
-            "date_of_birth": carer.date_of_birth,
-            "national_id": carer.national_id,
-            "phone": carer.phone,
-        },
+        "person": {name: getattr(carer, name) for name in PersonStepForm.base_fields},
         "place": {
             "province": carer.province_id,
             "district": carer.district_id,
@@ -348,24 +329,9 @@ def carer_initial(carer: Carer) -> dict[str, dict]:
             "lon": carer.lon if location else None,
         },
         "household": [
-            {f: getattr(m, f) for f in ("given_name", "family_name", "sex", "date_of_birth", "relationship")}
-            for m in carer.household_members.all()
+            {f: getattr(m, f) for f in HouseholdMemberForm.base_fields} for m in carer.household_members.all()
         ],
-        "offer": {
-            name: getattr(carer, name)
-            for name in (
-                "max_children",
-                "age_min",
-                "age_max",
-                "sexes_accepted",
-                "max_sibling_group",
-                "care_types",
-                "needs_supported",
-                "languages",
-                "religion",
-                "ethnicity",
-            )
-        },
+        "offer": {name: getattr(carer, name) for name in OfferStepForm.base_fields},
     }
 
 

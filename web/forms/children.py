@@ -4,11 +4,13 @@ address and works without JavaScript)."""
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from register.models import Child, Province
+from register.api.children import ChildFilter
+from register.models import Child
 from register.selectors.children import institution_list
+from web.forms.common import provinces_of
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -37,9 +39,7 @@ class ChildFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
         self.fields["status"].choices = everything + list(Child.Status.choices)
-        provinces = Province.objects.order_by("code")
-        if not user.is_national:
-            provinces = provinces.filter(code__in=user.province_codes)
+        provinces = provinces_of(user)
         self.fields["province"].choices = everything + [(p.code, f"{p.code} {p.name}") for p in provinces]
         institutions = institution_list(user=user).order_by("name", "id").values_list("pk", "name")
         self.fields["institution"].choices = everything + [(str(pk), name) for pk, name in institutions]
@@ -47,26 +47,12 @@ class ChildFilterForm(forms.Form):
             self.fields[name].widget.attrs["data-testid"] = f"child-filter-{name.replace('_', '-')}"
 
     def filter(self, queryset: QuerySet[Child]) -> QuerySet[Child]:
-        """The children matching the valid filters (invalid ones are ignored, and shown beside their field)."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if data.get("status"):
-            queryset = queryset.filter(status=data["status"])
-        if data.get("province"):
-            queryset = queryset.filter(province_id=data["province"])
-        if data.get("institution"):
-            queryset = queryset.filter(institution_id=data["institution"])
-        if data.get("sibling_group"):
-            queryset = queryset.filter(sibling_group_id=data["sibling_group"])
-        # The same search as the API's: every word must be found in a name, the reference or an id.
-        for term in (data.get("search") or "").split():
-            queryset = queryset.filter(
-                Q(given_name__icontains=term)
-                | Q(family_name__icontains=term)
-                | Q(reference__icontains=term)
-                | Q(external_ids__primero__icontains=term)
-                | Q(external_ids__oscar__icontains=term)
-            )
-        return queryset
+        """The children matching the filters, by the API's own ChildFilter (one set of rules for
+        both); a wrong value is ignored there, and shown beside its field here."""
+        if not self.is_bound:
+            return queryset
+        self.is_valid()
+        return ChildFilter(self.data, queryset=queryset).qs
 
     @property
     def per_page(self) -> int:

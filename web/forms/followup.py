@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.selectors import PRIORITIES
-from register.models import District, Placement, Province, User
-from register.roles import Role
-from register.scoping import scope_to_user
-from register.services.placements import SOCIAL_WORKER_ROLES
+from register.models import District, Placement
+from register.roles import OWN_RECORDS_ONLY
+from web.forms.common import DateInput, provinces_of, staff_who_follow_up
 
 PRIORITY_LABELS = {
     "urgent": _("urgent"),
@@ -27,28 +26,12 @@ PRIORITY_LABELS = {
 ANY = [("", _("any"))]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 def _province_choices(user) -> list[tuple[str, str]]:
-    provinces = scope_to_user(Province.objects.order_by("code"), user, province_field="code")
-    return [(p.code, str(p)) for p in provinces]
-
-
-def staff_who_follow_up(*, province_codes=None) -> list[User]:
-    """Active social workers and supervisors, of these provinces (None: of every province)."""
-    queryset = User.objects.filter(is_active=True, groups__name__in=SOCIAL_WORKER_ROLES)
-    if province_codes is not None:
-        queryset = queryset.filter(provinces__code__in=list(province_codes))
-    return list(queryset.distinct().order_by("username"))
+    return [(p.code, str(p)) for p in provinces_of(user)]
 
 
 def _worker_choices(user) -> list[tuple[str, str]]:
-    if getattr(user, "role", None) == Role.SOCIAL_WORKER:
+    if getattr(user, "role", None) in OWN_RECORDS_ONLY:  # they see their own placements only
         people = [user]
     else:
         people = staff_who_follow_up(province_codes=None if user.is_national else user.province_codes)
@@ -97,7 +80,7 @@ class PlacementFilterForm(forms.Form):
         self.fields["province"].choices = ANY + provinces
         self.fields["social_worker"].choices = ANY + _worker_choices(user)
         self.show_province = len(provinces) > 1
-        self.show_social_worker = getattr(user, "role", None) != Role.SOCIAL_WORKER
+        self.show_social_worker = getattr(user, "role", None) not in OWN_RECORDS_ONLY
 
 
 class PlacementEndForm(forms.Form):

@@ -11,20 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching import adapter
+from register.api.children import ChildFilter
 from register.choices import CareType
-from register.models import Child, Institution, User
-from register.roles import Role
-from register.scoping import scope_to_user
-from register.selectors.children import institution_list
+from register.models import Child, Institution
+from register.selectors.children import child_list, institution_list
+from web.forms.common import DateInput, staff_who_follow_up
 
 # The pick list stays short enough for a phone; the search narrows it.
 PICK_LIMIT = 100
 
 
 def placeable_children(user):
-    """Children of the user's provinces waiting for a family, with what the pick list shows."""
+    """Children the user may see (the children selector: provinces, and a social worker's own
+    records) waiting for a family, with what the pick list shows."""
     return (
-        scope_to_user(Child.objects.all(), user)
+        child_list(user=user)
         .filter(status__in=Child.PLACEABLE)
         .select_related("institution", "sibling_group")
         .order_by("reference")
@@ -71,12 +72,9 @@ class MatchRequestForm(forms.Form):
         children = placeable_children(user)
         # Any child of the user's provinces is accepted, so that one placed meanwhile is refused by
         # the service in words (child_already_placed); only the waiting ones are offered.
-        self.fields["child"].queryset = scope_to_user(Child.objects.select_related("sibling_group"), user)
-        offered = children
-        for term in search.split():
-            offered = offered.filter(
-                Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(reference__icontains=term)
-            )
+        self.fields["child"].queryset = child_list(user=user).select_related("sibling_group")
+        # The API's child search (names, reference, a partner system's id), not a copy of it.
+        offered = ChildFilter({"search": search}, queryset=children).qs if search.strip() else children
         self.offered = list(offered[: PICK_LIMIT + 1])
         self.more = len(self.offered) > PICK_LIMIT
         self.offered = self.offered[:PICK_LIMIT]
@@ -95,24 +93,11 @@ class MatchRequestForm(forms.Form):
         self.fields["child"].widget.choices = choices
 
 
-def social_workers_of(province_code: str):
-    """Active social workers and supervisors of a province: who may follow a placement there."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            groups__name__in=[Role.SOCIAL_WORKER, Role.SUPERVISOR],
-            provinces__code=province_code,
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
 def social_worker_choices(province_code: str) -> list[tuple[str, str]]:
     """(username, label) of who may follow a placement in the province; read once per page, since
     a plan's page shows one form per proposal. The placement service checks the name again."""
     choices = [("", _("Assign later"))]
-    for user in social_workers_of(province_code):
+    for user in staff_who_follow_up(province_codes=[province_code]):
         name = user.get_full_name()
         choices.append((user.username, f"{name} ({user.username})" if name else user.username))
     return choices
@@ -126,9 +111,7 @@ class PlaceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "place-child"}),
         help_text=_("Leave a sibling out only with a recorded reason below."),
     )
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date", "data-testid": "place-start-date"})
-    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput(attrs={"data-testid": "place-start-date"}))
     care_type = forms.ChoiceField(
         label=_("Care type"), choices=CareType.choices, widget=forms.Select(attrs={"data-testid": "place-care-type"})
     )
@@ -207,9 +190,7 @@ class BatchPlanCreateForm(forms.Form):
 
 
 class ProposalConfirmForm(forms.Form):
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date", "data-testid": "proposal-start-date"})
-    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput(attrs={"data-testid": "proposal-start-date"}))
     social_worker = forms.ChoiceField(
         label=_("Social worker"),
         required=False,

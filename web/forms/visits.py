@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from register.models import Visit
-from web.forms.followup import DateInput
+from web.forms.common import DateInput
 
 
 class VisitRecordForm(forms.Form):

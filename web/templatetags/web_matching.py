@@ -4,7 +4,7 @@ components, exclusion and plan reasons), and links to pages of other areas."""
 from __future__ import annotations
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,17 +51,9 @@ def unassigned_label(code: str) -> str:
     return str(UNASSIGNED_LABELS.get(code, code))
 
 
-def _url(name: str, pk, fallback: str) -> str:
-    # Pages of other areas may not exist yet in this checkout: their plain path then.
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return fallback
-
-
 @register.simple_tag
 def carer_url(pk) -> str:
-    return _url("web:carer_detail", pk, f"/carers/{pk}/")
+    return reverse("web:carer_detail", args=[pk])
 
 
 @register.simple_tag
@@ -70,4 +62,4 @@ def placement_url(pk) -> str:
 
 
 def placement_path(pk) -> str:
-    return _url("web:placement_detail", pk, f"/placements/{pk}/")
+    return reverse("web:placement_detail", args=[pk])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from register.api.carers import CarerFilter, CarerInputSerializer
 from register.errors import DomainError
-from register.models import Carer, CarerCheck, TrainingModule
+from register.models import Carer, CarerCheck
 from register.selectors import carers as selectors
 from register.selectors.placements import placements_visible_to
 from register.services import carers as services
@@ -41,10 +40,8 @@ from web.forms.carers import (
     carer_initial,
     step_of_field,
 )
-
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
-
+from web.pagination import paginate
+from web.rendering import render_fragment_or_page, wants_fragment
 
 # --- The list -----------------------------------------------------------------------------------
 
@@ -59,28 +56,17 @@ def carer_list(request):
     )
     # The API's FilterSet filters: one set of rules for both.
     filterset = CarerFilter(form.effective_filters() if form.is_bound else None, queryset=queryset)
-    page = Paginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, filterset.qs)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
         "can_write": user_can(request.user, "carers.write"),
     }
-    if request.htmx and request.htmx.target == "carer-results" and not request.htmx.history_restore_request:
+    if wants_fragment(request, target="carer-results"):
         # The district list follows the province: re-sent only when the province changed.
         context["district_oob"] = request.GET.get("district_for", "") != form.district_province
         return render(request, "web/carers/_results.html", context)
     return render(request, "web/carers/list.html", context)
-
-
-def _page_size(request) -> int:
-    try:
-        size = int(request.GET.get("page_size") or PAGE_SIZE)
-    except ValueError:
-        return PAGE_SIZE
-    return max(1, min(size, MAX_PAGE_SIZE))
 
 
 # --- A family's page ------------------------------------------------------------------------------
@@ -97,14 +83,13 @@ def _detail_context(request, carer: Carer, **forms) -> dict:
     can_write = user_can(user, "carers.write")
     can_approve = user_can(user, "carers.approve")
     targets = _status_targets(user, carer)
-    required_modules = list(TrainingModule.objects.filter(required_for_approval=True).order_by("code"))
     missing = set(carer.approval_missing)
     kinds = dict(CarerCheck.Kind.choices)
     requirements = [(code, kinds[code], code not in missing) for code in selectors.REQUIRED_CHECKS]
     requirements.append(("reference", _("two passed references"), "reference" not in missing))
     requirements += [
         (f"{m.code}_training", _("training: %(module)s") % {"module": m.name}, f"{m.code}_training" not in missing)
-        for m in sorted(required_modules, key=lambda m: (m.code != "core", m.code))
+        for m in selectors.required_training_modules()
     ]
     placements = None
     if user_can(user, "placements.read"):
@@ -119,9 +104,9 @@ def _detail_context(request, carer: Carer, **forms) -> dict:
         "carer": carer,
         "requirements": requirements,
         "missing_labels": [label for code, label, done in requirements if not done],
-        "review_overdue": carer.status == Carer.Status.APPROVED
-        and carer.review_due is not None
-        and Carer.objects.filter(pk=carer.pk).filter(selectors.review_overdue_q()).exists(),
+        "review_overdue": selectors.carers_by_review_overdue(
+            selectors.carer_list(user=user).filter(pk=carer.pk), True
+        ).exists(),
         "open_concerns": [c for c in carer.concerns.all() if c.status == "open"],
         "placements": placements,
         "can_write": can_write and carer.status != Carer.Status.DEREGISTERED,
@@ -322,8 +307,11 @@ def _carer_form(request, *, carer):
     action = request.POST.get("action", "next")
     data = {k: request.POST.getlist(k) for k in request.POST if k not in ("csrfmiddlewaretoken", "action", "step")}
     if action == "add_member" and STEPS[step][0] == "household":
-        total = int((data.get("members-TOTAL_FORMS") or ["0"])[0] or 0)
-        data["members-TOTAL_FORMS"] = [str(min(total + 1, 20))]
+        try:
+            total = int((data.get("members-TOTAL_FORMS") or ["0"])[0] or 0)
+        except ValueError:  # a tampered count: start the list again rather than fail
+            total = 0
+        data["members-TOTAL_FORMS"] = [str(min(max(total, 0) + 1, 20))]
     state["data"][STEPS[step][0]] = data
     request.session.modified = True
     form = _step_form(request, carer, step, state, initial)
@@ -373,8 +361,7 @@ def _render_step(request, carer, step: int, form, state: dict):
         "last": step == len(STEPS) - 1,
         "action_url": reverse("web:carer_edit", args=[carer.pk]) if carer else reverse("web:carer_create"),
     }
-    template = "web/carers/_form_step.html" if request.htmx else "web/carers/form.html"
-    return render(request, template, context)
+    return render_fragment_or_page(request, "web/carers/_form_step.html", "web/carers/form.html", context)
 
 
 def _carer_save(request, carer, state: dict, initial: dict):

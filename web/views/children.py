@@ -2,36 +2,34 @@
 record. Reads go through register/selectors/children.py, so scoping is the API's; every child shown
 is logged as read, as the API logs it."""
 
-from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
 from register.audit import audit_read, audit_reads
 from register.models import Child, KinLink
-from register.selectors.children import child_get, child_list
+from register.selectors.children import child_list
 from web.access import capability_required, user_can
 from web.forms.children import ChildFilterForm
+from web.pagination import paginate
+from web.rendering import render_fragment_or_page
 
 
 @capability_required("children.read")
 def child_list_page(request):
     form = ChildFilterForm(request.GET or None, user=request.user)
     children = form.filter(child_list(user=request.user)).select_related("institution", "province")
-    page = Paginator(children.order_by("reference"), form.per_page).get_page(request.GET.get("page"))
+    page = paginate(request, children.order_by("reference"), per_page=form.per_page)
     audit_reads(actor=request.user, instances=page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page}
     # htmx asks for the results only (the filters stay as typed); a plain GET gets the whole page.
-    template = "web/children/_results.html" if request.htmx else "web/children/list.html"
-    return render(request, template, context)
+    return render_fragment_or_page(request, "web/children/_results.html", "web/children/list.html", context)
 
 
 @capability_required("children.read")
 def child_detail(request, id):
-    child = child_get(user=request.user, id=id)
-    child = (
-        Child.objects.select_related(
+    # The children selector, so that scoping and a social worker's own-records rule are the API's.
+    child = get_object_or_404(
+        child_list(user=request.user).select_related(
             "institution",
             "institution__province",
             "home_commune__district",
@@ -40,8 +38,9 @@ def child_detail(request, id):
             "school_commune__province",
             "sibling_group",
             "province",
-        )
-    ).get(pk=child.pk)
+        ),
+        pk=id,
+    )
     siblings = []
     if child.sibling_group_id:
         siblings = list(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -26,18 +25,10 @@ from register.services.placements import placement_assign_social_worker, placeme
 from web.access import capability_required, user_can
 from web.errors import add_service_errors
 from web.forms.followup import AssignSocialWorkerForm, PlacementEndForm, PlacementFilterForm, QueueFilterForm
+from web.pagination import paginate, query_without_page
+from web.rendering import render_fragment_or_page
 
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 200
-
-
-def _page(request, queryset):
-    """One page of `queryset`; `?page_size=` as on the API (up to 200)."""
-    try:
-        size = max(1, min(int(request.GET.get("page_size", PAGE_SIZE)), MAX_PAGE_SIZE))
-    except ValueError:
-        size = PAGE_SIZE
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+MAX_PAGE_SIZE = 200  # as the API's follow-up queue
 
 
 def _with_children(queryset, lookup: str):
@@ -69,20 +60,13 @@ def followup_queue(request):
     form = QueueFilterForm(request.GET or None, user=request.user)
     form.is_valid()  # to show a wrong value beside its control; the FilterSet ignores such a value
     filtered, for_counts = _queue(request)
-    page = _page(request, filtered.qs)
+    page = paginate(request, filtered.qs, maximum=MAX_PAGE_SIZE)
     for visit in page:
         visit.priority_code = queue_selectors.PRIORITIES[visit.priority]
         visit.days_late = days_overdue(status=status_of(visit), due_date=visit.due_date)
     counts = queue_selectors.follow_up_counts(for_counts.qs)
-    context = {"form": form, "page": page, "counts": counts, "filters": _querystring(request)}
-    template = "web/followup/_queue.html" if request.htmx else "web/followup/queue.html"
-    return render(request, template, context)
-
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+    context = {"form": form, "page": page, "counts": counts, "filters": query_without_page(request)}
+    return render_fragment_or_page(request, "web/followup/_queue.html", "web/followup/queue.html", context)
 
 
 @capability_required("followup.read")
@@ -103,13 +87,12 @@ def placement_list_page(request):
     form.is_valid()
     queryset = _with_children(placement_list(user=request.user).select_related("carer"), "memberships")
     filtered = PlacementFilter(request.GET, queryset=queryset, request=request)
-    page = _page(request, filtered.qs)
+    page = paginate(request, filtered.qs, maximum=MAX_PAGE_SIZE)
     for placement in page:
         # Visits are prefetched in order: the first open one is the next to do.
         placement.next_visit = next((v for v in placement.visits.all() if v.state == "open"), None)
-    context = {"form": form, "page": page, "filters": _querystring(request)}
-    template = "web/placements/_list.html" if request.htmx else "web/placements/list.html"
-    return render(request, template, context)
+    context = {"form": form, "page": page, "filters": query_without_page(request)}
+    return render_fragment_or_page(request, "web/placements/_list.html", "web/placements/list.html", context)
 
 
 def _placement_for(request, id):
@@ -149,38 +132,48 @@ def placement_detail(request, id):
     return _render_placement(request, _placement_for(request, id))
 
 
+def _placement_action(request, placement, form, *, form_name: str, write, message: str):
+    """A placement's action: the service writes (its refusal stands beside the field), then back to
+    the placement's page; a refused form is shown again on that page."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect("web:placement_detail", id=placement.pk)
+    return _render_placement(request, placement, status=400, **{form_name: form})
+
+
 @require_POST
 @capability_required("placements.write")
 def placement_end_page(request, id):
     placement = _placement_for(request, id)
-    form = PlacementEndForm(request.POST)
-    if form.is_valid():
-        try:
-            placement_end(actor=request.user, placement=placement, **form.cleaned_data)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The placement has ended. Its future visits are cancelled."))
-            return redirect("web:placement_detail", id=placement.pk)
-    return _render_placement(request, placement, end_form=form, status=400)
+    return _placement_action(
+        request,
+        placement,
+        PlacementEndForm(request.POST),
+        form_name="end_form",
+        write=lambda data: placement_end(actor=request.user, placement=placement, **data),
+        message=_("The placement has ended. Its future visits are cancelled."),
+    )
 
 
 @require_POST
 @capability_required("placements.write")
 def placement_assign_page(request, id):
     placement = _placement_for(request, id)
-    form = AssignSocialWorkerForm(request.POST, placement=placement)
-    if form.is_valid():
-        try:
-            placement_assign_social_worker(
-                actor=request.user, placement=placement, social_worker=form.cleaned_data["social_worker"] or None
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The social worker of this placement has changed."))
-            return redirect("web:placement_detail", id=placement.pk)
-    return _render_placement(request, placement, assign_form=form, status=400)
+    return _placement_action(
+        request,
+        placement,
+        AssignSocialWorkerForm(request.POST, placement=placement),
+        form_name="assign_form",
+        write=lambda data: placement_assign_social_worker(
+            actor=request.user, placement=placement, social_worker=data["social_worker"] or None
+        ),
+        message=_("The social worker of this placement has changed."),
+    )
 
 
 urlpatterns = [

@@ -9,7 +9,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -22,9 +21,8 @@ from matching.models import BatchPlan
 from register.audit import audit_reads
 from register.errors import DomainError
 from register.models import Carer, Child
-from register.scoping import scope_to_user
 from register.selectors.carers import carer_get, carer_list
-from register.selectors.children import institution_get
+from register.selectors.children import child_list, institution_get
 from register.services.placements import placement_create
 from web.access import capability_required, user_can
 from web.errors import add_service_errors
@@ -37,6 +35,7 @@ from web.forms.matching import (
     placeable_children,
     social_worker_choices,
 )
+from web.rendering import render_fragment_or_page, wants_fragment
 from web.templatetags.web_matching import placement_path
 
 COMPARE_MAX = 3
@@ -76,9 +75,7 @@ def _run_or_404(request, id):
 
 def _run_children(request, run) -> list[Child]:
     """The run's children as the register knows them now, in the run's order (asked-for child first)."""
-    rows = scope_to_user(Child.objects.filter(pk__in=run.children), request.user).select_related(
-        "institution", "sibling_group"
-    )
+    rows = child_list(user=request.user).filter(pk__in=run.children).select_related("institution", "sibling_group")
     found = {str(c.pk): c for c in rows}
     return [found[i] for i in run.children if i in found]
 
@@ -106,11 +103,7 @@ def match_run(request, id):
 
 
 def _explain_choices(user) -> list[Carer]:
-    return list(
-        scope_to_user(Carer.objects.all(), user)
-        .order_by("reference")
-        .only("pk", "reference", "household_name")[:EXPLAIN_PICK_LIMIT]
-    )
+    return list(carer_list(user=user).only("pk", "reference", "household_name")[:EXPLAIN_PICK_LIMIT])
 
 
 @capability_required("matches.run")
@@ -132,24 +125,21 @@ def match_explain(request, id):
                 form.add_error("q", _("No family of your provinces has this reference, name or phone."))
         if family is not None:
             result = services.match_explain(run=run, carer_id=str(family.pk), actor=request.user)
-            result["explanation"] = sentences(result.pop("facts"))
+            if result:
+                result["explanation"] = sentences(result.pop("facts"))
+            else:  # not among the families matching sees (as the API's 404)
+                form.add_error(None, _("No such family in your provinces."))
+                family, result = None, None
     context = {"run": run, "form": form, "result": result, "family": family, "hits": hits}
-    if request.htmx:
+    if wants_fragment(request):
         return render(request, "web/matching/_explain.html", context)
     context["explain_choices"] = _explain_choices(request.user)
     return render(request, "web/matching/explain.html", context)
 
 
 def _search_families(user, text: str) -> list[Carer]:
-    text = text.strip()
-    return list(
-        carer_list(user=user).filter(
-            Q(reference__iexact=text)
-            | Q(reference__icontains=text)
-            | Q(household_name__icontains=text)
-            | Q(phone__icontains=text.replace(" ", ""))
-        )[:SEARCH_HITS]
-    )
+    # The carers selector's search (names, reference, phone however typed), as the API's `?search=`.
+    return list(carer_list(user=user, filters={"search": text})[:SEARCH_HITS])
 
 
 @capability_required("matches.run")
@@ -298,7 +288,7 @@ def _plan_context(request, plan: BatchPlan, *, forms: dict | None = None, failur
     if plan.status != BatchPlan.Status.DONE:
         return context
     ids = {i for p in plan.proposals for i in p["children"]} | {i for u in plan.unassigned for i in u["children"]}
-    children = {str(c.pk): c for c in scope_to_user(Child.objects.filter(pk__in=ids), request.user)}
+    children = {str(c.pk): c for c in child_list(user=request.user).filter(pk__in=ids)}
     audit_reads(actor=request.user, instances=list(children.values()))
     carers = {str(c.pk): c for c in carer_list(user=request.user).filter(pk__in=[p["carer"] for p in plan.proposals])}
     can_confirm = user_can(request.user, "placements.write")
@@ -345,8 +335,7 @@ def batch_plan_detail(request, id):
     context = _plan_context(request, plan)
     # htmx polls the body while the plan is queued or running; the body it gets back stops polling
     # once the plan is done or failed.
-    template = "web/matching/_plan_body.html" if request.htmx else "web/matching/batch_detail.html"
-    return render(request, template, context)
+    return render_fragment_or_page(request, "web/matching/_plan_body.html", "web/matching/batch_detail.html", context)
 
 
 @capability_required("matches.run", "placements.write")

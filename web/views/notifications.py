@@ -4,7 +4,6 @@ read with the same service as `POST /api/v1/notifications/{id}/read/`."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -14,8 +13,7 @@ from django.views.decorators.http import require_POST
 from notifications import selectors, services
 from register.models import Visit
 from web.access import user_can
-
-PAGE_SIZE = 25
+from web.pagination import PAGE_SIZE, paginate
 
 
 def _inbox(user):
@@ -53,7 +51,7 @@ def notification_list(request):
         "-created_at",
         "id",
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, per_page=PAGE_SIZE)
     page.object_list = _decorate(request, list(page.object_list))
     context = {"page": page, "only_unread": only_unread, "unread": _unread_count(request.user)}
     return render(request, "web/notifications/list.html", context)

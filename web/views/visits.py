@@ -58,9 +58,10 @@ def _after_recording(request, visit):
 @capability_required("visits.complete")
 def visit_record(request, id):
     visit = get_object_or_404(
-        visit_list(user=request.user).select_related(
-            "placement__carer", "placement__carer__commune", "placement__carer__village"
-        ),
+        visit_list(user=request.user)
+        .select_related("placement__carer", "placement__carer__commune", "placement__carer__village")
+        # The page names each child: one query for them all, not one per child.
+        .prefetch_related("placement__memberships__child"),
         pk=id,
     )
     _annotate([visit])
