@@ -16,6 +16,7 @@ def choose_first(page, name: str) -> None:
     page.wait_for_function(f"document.querySelectorAll('select[name={name}] option').length > 1")
     value = select.locator("option").nth(1).get_attribute("value")
     select.select_option(value)
+    page.wait_for_load_state("networkidle")  # the level below is replaced when the answer comes
 
 
 def test_find_register_and_see_what_approval_needs(browser_as, variant):
@@ -49,6 +50,7 @@ def test_find_register_and_see_what_approval_needs(browser_as, variant):
     # Step 2: where they live; each list fills when the level above is chosen.
     page.locator("[data-testid=carer-form][data-step=place]").wait_for()
     page.locator("select[name=province]").select_option("02")
+    page.wait_for_load_state("networkidle")
     choose_first(page, "district")
     choose_first(page, "commune")
     page.get_by_test_id("step-next").click()

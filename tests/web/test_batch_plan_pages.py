@@ -2,36 +2,15 @@
 proposals and unassigned children, and confirming proposals one by one."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from matching import adapter
 from matching.models import BatchPlan, MatchingPolicy
 from register.models import Institution, Placement
 from register.roles import Role
-from tests.factories import CarerFactory, ChildFactory, InstitutionFactory, commune, make_user
+from tests.factories import CarerFactory, ChildFactory, InstitutionFactory, commune
 from tests.register.placements_factories import SiblingGroupFactory, today
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_cache():
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
-
-
-@pytest.fixture
-def page_for():
-    def make(role=Role.PLACEMENT_OFFICER, provinces=("02",)):
-        user = make_user(role, provinces)
-        client = Client()
-        client.force_login(user)
-        client.user = user
-        return client
-
-    return make
 
 
 @pytest.fixture

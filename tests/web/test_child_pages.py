@@ -2,29 +2,14 @@
 record, scoped to the user's provinces, every child shown logged as read."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from register.models import AuditEntry, CarerExclusion, Child
 from register.roles import Role
-from tests.factories import CarerFactory, ChildFactory, InstitutionFactory, commune, make_user
+from tests.factories import CarerFactory, ChildFactory, InstitutionFactory, commune
 from tests.register.placements_factories import kin, place, siblings
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_for():
-    """page_for(role, provinces=("02",)) -> a Django test client logged in as a new user."""
-
-    def make(role=Role.PLACEMENT_OFFICER, provinces=("02",)):
-        user = make_user(role, provinces)
-        client = Client()
-        client.force_login(user)
-        client.user = user
-        return client
-
-    return make
 
 
 def rows(response) -> int:

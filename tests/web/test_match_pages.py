@@ -5,10 +5,8 @@ import datetime
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from matching import adapter
 from matching.models import MatchRun
 from register.models import AuditEntry, Placement
 from register.roles import Role
@@ -16,26 +14,6 @@ from tests.factories import CarerFactory, ChildFactory, commune, make_user
 from tests.register.placements_factories import place, siblings, today
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_cache():
-    """Each test builds its own register; never reuse families cached by another test."""
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
-
-
-@pytest.fixture
-def page_for():
-    def make(role=Role.PLACEMENT_OFFICER, provinces=("02",)):
-        user = make_user(role, provinces)
-        client = Client()
-        client.force_login(user)
-        client.user = user
-        return client
-
-    return make
 
 
 def run_match(client, child, limit=20) -> MatchRun:

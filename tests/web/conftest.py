@@ -1,0 +1,28 @@
+import pytest
+from django.test import Client
+
+from matching import adapter
+from register.roles import Role
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def fresh_matching_cache():
+    """Each test builds its own register; never rank families cached by another test."""
+    adapter.forget_cache()
+    yield
+    adapter.forget_cache()
+
+
+@pytest.fixture
+def page_for(db):
+    """page_for(role, provinces=("02",)) -> a Django test client logged in as a new user."""
+
+    def make(role=Role.PLACEMENT_OFFICER, provinces=("02",)):
+        user = make_user(role, provinces)
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return make
