@@ -26,6 +26,11 @@ def inbox(*, user) -> QuerySet:
     )
 
 
+def inbox_unread_count(*, user) -> int:
+    """How many of the user's notifications are unread (the menu shows it on every page)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
 def follow_up_queue(*, user, on: datetime.date | None = None) -> QuerySet:
     """Visits that need someone's attention, most urgent first: urgent outcomes of the last week,
     visits overdue past the escalation point, overdue, due today, due this week. Each row carries

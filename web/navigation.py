@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from notifications.selectors import inbox_unread_count
 from register.roles import Role
 from web.access import user_can
 
@@ -55,4 +56,5 @@ def context(request) -> dict:
         "menu": menu_for(user),
         "current_url_name": f"{match.namespace}:{match.url_name}" if match and match.namespace else "",
         "role_label": Role(user.role).label if user.role else "",
+        "unread_notifications": inbox_unread_count(user=user),
     }

@@ -2,6 +2,7 @@
 language switch, and the dashboard's snapshot per province."""
 
 import datetime
+import os
 
 import pytest
 from django.urls import reverse
@@ -181,3 +182,16 @@ def test_child_waiting_counts_follow_status(client):
     client.force_login(make_user(Role.PLACEMENT_OFFICER))
     (p02,) = client.get("/").context["provinces"]
     assert p02.children_waiting == 1
+
+
+def test_the_menu_shows_how_many_notifications_are_unread(client, settings):
+    from django.core.management import call_command
+
+    settings.REMINDER_WORKING_HOURS = "00:00-24:00"
+    worker = make_user(Role.SOCIAL_WORKER)
+    place(social_worker=worker, start_date=today() - days(10))  # the day-7 visit is overdue
+    client.force_login(worker)
+    assert 'data-testid="menu-unread"' not in client.get("/").content.decode()
+    call_command("run_reminder_sweep", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    html = client.get("/").content.decode()
+    assert '<span class="badge warn" data-testid="menu-unread">1 unread</span>' in html

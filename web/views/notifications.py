@@ -22,10 +22,6 @@ def _inbox(user):
     )
 
 
-def _unread_count(user) -> int:
-    return selectors.inbox(user=user).filter(read_at__isnull=True).count()
-
-
 def _decorate(request, notes):
     """What each row shows: its message in the user's language and where it leads."""
     may_record = user_can(request.user, "visits.complete")
@@ -53,7 +49,7 @@ def notification_list(request):
     )
     page = paginate(request, queryset, per_page=PAGE_SIZE)
     page.object_list = _decorate(request, list(page.object_list))
-    context = {"page": page, "only_unread": only_unread, "unread": _unread_count(request.user)}
+    context = {"page": page, "only_unread": only_unread, "unread": selectors.inbox_unread_count(user=request.user)}
     return render(request, "web/notifications/list.html", context)
 
 
@@ -65,7 +61,7 @@ def notification_read(request, id):
     services.notification_mark_read(user=request.user, notification=note)
     if request.htmx:
         _decorate(request, [note])
-        context = {"note": note, "unread": _unread_count(request.user), "oob": True}
+        context = {"note": note, "unread": selectors.inbox_unread_count(user=request.user), "oob": True}
         return render(request, "web/notifications/_row.html", context)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
