@@ -1,3 +1,5 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
@@ -14,7 +16,15 @@ api_v1 = [
     path("", include("matching.api")),
     path("", include("notifications.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI (a third-party tool, no personal data) needs inline style and script: allowed on
+    # this one page only, never on the register's own pages.
+    path(
+        "docs/",
+        csp_update({"style-src": [UNSAFE_INLINE], "script-src": [UNSAFE_INLINE]})(
+            SpectacularSwaggerView.as_view(url_name="schema")
+        ),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [

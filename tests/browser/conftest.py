@@ -116,7 +116,9 @@ class Browser:
         host = urlparse(site).netloc
         self.context.route("**/*", self._only_the_site(host))
         self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on(
+            "console", lambda m: m.type == "error" and self.console_errors.append(f"{self.page.url}: {m.text}")
+        )
         self.page.on("response", lambda r: r.status >= 500 and self.failed.append(f"{r.status} {r.url}"))
 
     def _only_the_site(self, host: str):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from notifications.models import Notification
 from register.models import Placement, Visit
@@ -65,7 +66,7 @@ def test_supervisor_works_the_queue_exports_it_and_ends_a_placement(browser_as, 
     assert page.get_by_test_id("queue-row").count() == 3
 
     page.get_by_test_id("queue-count-overdue").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=queue-row]').length === 2")
+    expect(page.get_by_test_id("queue-row")).to_have_count(2)
 
     with page.expect_download() as download:
         page.get_by_test_id("queue-export").click()

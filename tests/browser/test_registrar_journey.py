@@ -4,6 +4,8 @@ import families from a spreadsheet: dry run first, then the import with its prog
 
 import re
 
+from playwright.sync_api import expect
+
 from register.models import Carer
 from register.roles import Role
 from tests.factories import CarerFactory
@@ -13,7 +15,7 @@ from tests.register.imports_factories import csv_bytes, import_row
 def choose_first(page, name: str) -> None:
     """Pick the first real option of a select that htmx fills when the level above changes."""
     select = page.locator(f"select[name={name}]")
-    page.wait_for_function(f"document.querySelectorAll('select[name={name}] option').length > 1")
+    select.locator("option").nth(1).wait_for(state="attached")
     value = select.locator("option").nth(1).get_attribute("value")
     select.select_option(value)
     page.wait_for_load_state("networkidle")  # the level below is replaced when the answer comes
@@ -31,7 +33,7 @@ def test_find_register_and_see_what_approval_needs(browser_as, variant):
     assert page.get_by_test_id("carer-row").count() == 4
     page.fill("input[name=search]", known.reference)
     page.get_by_test_id("filter-submit").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=carer-row]').length === 1")
+    expect(page.get_by_test_id("carer-row")).to_have_count(1)
 
     page.get_by_test_id("carer-add").click()
     # Step 1: a phone that is not Cambodian stays on the step, with the message beside the field.

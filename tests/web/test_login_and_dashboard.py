@@ -195,3 +195,28 @@ def test_the_menu_shows_how_many_notifications_are_unread(client, settings):
     call_command("run_reminder_sweep", stdout=open(os.devnull, "w"))  # noqa: SIM115
     html = client.get("/").content.decode()
     assert '<span class="badge warn" data-testid="menu-unread">1 unread</span>' in html
+
+
+def test_a_session_ends_at_its_absolute_age_however_active(client, settings):
+    import time
+
+    settings.SESSION_ABSOLUTE_AGE = 3600
+    client.force_login(make_user(Role.REGISTRAR))
+    assert client.get("/").status_code == 200  # the first request notes when the session began
+    session = client.session
+    session["_login_at"] = int(time.time()) - 3599
+    session.save()
+    assert client.get("/").status_code == 200
+    session = client.session
+    session["_login_at"] = int(time.time()) - 3601
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    client.force_login(make_user(Role.REGISTRAR))
+    policy = client.get("/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
