@@ -26,3 +26,11 @@ def page_for(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def registrar(client):
+    """A registrar of province 02, logged in on the `client` fixture."""
+    user = make_user(Role.REGISTRAR, ("02",))
+    client.force_login(user)
+    return user

@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def registrar(client):
-    user = make_user(Role.REGISTRAR, ("02",))
-    client.force_login(user)
-    return user
-
-
 def other_province_carer():
     place = first_commune_in("12")
     return CarerFactory(commune=place, household_name="Phnom Penh household")

@@ -15,13 +15,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def registrar(client):
-    user = make_user(Role.REGISTRAR, ("02",))
-    client.force_login(user)
-    return user
-
-
 def check(client, content, name="families.csv"):
     return client.post(reverse("web:carer_import"), {"file": upload(content, name)})
 
