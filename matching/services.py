@@ -15,6 +15,7 @@ from matching.models import BatchPlan, MatchingPolicy, MatchRun
 from register.audit import audit_write
 from register.errors import ConflictError, DomainError
 from register.models import AuditEntry, Carer, Child, Institution
+from register.selectors.children import child_list
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,10 @@ def batch_plan_create(*, actor, children: list[Child], institution: Institution 
 
     if not children:
         raise DomainError(_("There are no children waiting for a placement to plan for."), code="no_children")
+    # Callers pass children they looked up in scope; the service refuses the others all the same.
+    visible = set(child_list(user=actor).filter(pk__in=[c.pk for c in children]).values_list("pk", flat=True))
+    if any(c.pk not in visible for c in children):
+        raise DomainError(_("No such child in your provinces."), code="not_found", status_code=404)
     _ensure_placeable(children)
     policy = MatchingPolicy.current()
     province = institution.province_id if institution else children[0].province_id

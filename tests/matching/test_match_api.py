@@ -192,3 +192,17 @@ def test_batch_proposals_are_confirmed_one_by_one_into_placements(client_for, dj
         f"/api/v1/batch-matches/{plan_id}/confirm/", {"proposal": 9, "start_date": today}, format="json"
     )
     assert missing.status_code == 400 and missing.json()["code"] == "no_such_proposal"
+
+
+def test_a_batch_plan_refuses_children_outside_the_actors_provinces(client_for):
+    from matching.models import BatchPlan
+    from matching.services import batch_plan_create
+    from register.errors import DomainError
+    from tests.factories import InstitutionFactory
+
+    officer = client_for(Role.PLACEMENT_OFFICER, ("02",)).user
+    elsewhere = ChildFactory(institution=InstitutionFactory(commune=commune("170101")))
+    with pytest.raises(DomainError) as refused:
+        batch_plan_create(actor=officer, children=[ChildFactory(), elsewhere])
+    assert refused.value.code == "not_found" and refused.value.status_code == 404
+    assert not BatchPlan.objects.exists()
