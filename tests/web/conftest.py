@@ -34,3 +34,13 @@ def registrar(client):
     user = make_user(Role.REGISTRAR, ("02",))
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def people():
+    """An officer, a social worker and a supervisor of province 02 (tests may override it)."""
+    return {
+        "officer": make_user(Role.PLACEMENT_OFFICER),
+        "worker": make_user(Role.SOCIAL_WORKER),
+        "supervisor": make_user(Role.SUPERVISOR),
+    }

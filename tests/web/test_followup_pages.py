@@ -22,15 +22,6 @@ HEADER = "priority,due_date,days_overdue,status,province,district,carer,placemen
 
 
 @pytest.fixture
-def people():
-    return {
-        "officer": make_user(Role.PLACEMENT_OFFICER),
-        "worker": make_user(Role.SOCIAL_WORKER),
-        "supervisor": make_user(Role.SUPERVISOR),
-    }
-
-
-@pytest.fixture
 def place(people):
     """place(days_ago) -> a placement in 02 started that many days ago, followed by the worker."""
 

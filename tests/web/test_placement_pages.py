@@ -6,29 +6,16 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from register.models import AuditEntry, Placement, Visit
 from register.roles import Role
 from register.services.placements import placement_create, placement_end
 from tests.factories import CarerFactory, ChildFactory, first_commune_in, make_user
+from tests.register.placements_factories import today
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("web:placement_list")
-
-
-def today():
-    return timezone.localdate()
-
-
-@pytest.fixture
-def people():
-    return {
-        "officer": make_user(Role.PLACEMENT_OFFICER),
-        "worker": make_user(Role.SOCIAL_WORKER),
-        "supervisor": make_user(Role.SUPERVISOR),
-    }
 
 
 @pytest.fixture

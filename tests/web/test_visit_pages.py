@@ -6,21 +6,17 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from notifications.models import Kind, Notification
 from register.models import Visit
 from register.roles import Role
 from register.services.placements import placement_create
 from tests.factories import CarerFactory, ChildFactory, make_user
+from tests.register.placements_factories import today
 
 pytestmark = pytest.mark.django_db
 
 MY_VISITS = reverse("web:my_visits")
-
-
-def today():
-    return timezone.localdate()
 
 
 @pytest.fixture
