@@ -3,7 +3,7 @@ under the `web` namespace (`{% url 'web:carer_list' %}`)."""
 
 from django.urls import path
 
-from web.views import auth, carers, children, dashboard, followup, imports, matching, notifications, visits
+from web.views import auth, carers, children, dashboard, followup, imports, matching, notifications, two_factor, visits
 
 app_name = "web"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    *two_factor.urlpatterns,
     *carers.urlpatterns,
     *imports.urlpatterns,
     *children.urlpatterns,

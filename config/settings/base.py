@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "register",
     "matching",
@@ -47,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "web.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -120,6 +124,12 @@ AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"
 # person's typos must not lock out colleagues. The login throttle limits attempts per address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Two-factor authentication (TOTP, register/two_factor.py): everyone may turn it on; the roles named
+# here cannot use the pages, the admin or get an API token without it. Production requires it of
+# supervisors and national administrators (config/settings/production.py).
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = "MoSVY foster register"
+
 # Sessions: short-lived, renewed on activity (idle timeout), ended with the browser.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -155,15 +165,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "register.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["register.api.filtering.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "register.api.schema.RegisterAutoSchema",
     "EXCEPTION_HANDLER": "register.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON in (API.md): bodies have nested objects and lists that forms cannot carry. Only the carers'
+    # import takes a file (multipart), and says so itself.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="30/minute")},
 }
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from register import two_factor
 from register.audit import audit_write
 from register.errors import DomainError
 from register.models import AuditEntry, Province
@@ -18,6 +19,12 @@ from register.models import AuditEntry, Province
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        help_text="The code of the user's authenticator app, for users who have two-factor authentication.",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -57,9 +64,44 @@ class TokenView(APIView):
                 code="invalid_credentials",
                 status_code=status.HTTP_401_UNAUTHORIZED,
             )
+        self._check_second_factor(user, data.validated_data.get("otp", ""))
         instance, token = AuthToken.objects.create(user)
         audit_write(actor=user, action=AuditEntry.Action.LOGIN, instance=user)
         return Response(TokenResponseSerializer({"token": token, "expires_at": instance.expiry}).data)
+
+
+    @staticmethod
+    def _check_second_factor(user, code: str) -> None:
+        """A user with an authenticator gets a token only with its current code; a user whose role
+        requires one (register/two_factor.py) and has none must set it up on the pages first."""
+        device = two_factor.confirmed_device(user)
+        if device is None:
+            if two_factor.required_for(user):
+                raise DomainError(
+                    _(
+                        "Your role needs two-factor authentication. Log in on the register's pages once "
+                        "to set it up, then ask for a token again with the code."
+                    ),
+                    code="two_factor_setup_required",
+                    status_code=status.HTTP_403_FORBIDDEN,
+                )
+            return
+        if not two_factor.normalise(code):
+            raise DomainError(
+                _("This account uses two-factor authentication: send the code of your authenticator app as otp."),
+                code="two_factor_required",
+                status_code=status.HTTP_401_UNAUTHORIZED,
+            )
+        if two_factor.verify(user, code) is None:
+            audit_write(
+                actor=user, action=AuditEntry.Action.LOGIN_FAILED, instance=user, changes={"two_factor": "wrong code"}
+            )
+            raise DomainError(
+                _("That code is not right or was already used. Send the newest code of your authenticator app."),
+                code="two_factor_invalid",
+                status_code=status.HTTP_401_UNAUTHORIZED,
+                retry_after_seconds=two_factor.seconds_to_wait(two_factor.confirmed_device(user)),
+            )
 
 
 class LogoutView(APIView):
