@@ -7,6 +7,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Entries can be added (create, bulk_create) and read, never changed or removed in bulk either."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def _update(self, values):
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+    delete.queryset_only = True
+
+    def _raw_delete(self, using):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
         CREATE = "create", _("created")
@@ -19,8 +40,10 @@ class AuditEntry(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # PROTECT, not SET_NULL or CASCADE: removing an account must not rewrite or drop its trail (on
+    # PostgreSQL the trigger would refuse the UPDATE anyway). Accounts that acted are deactivated.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # Kept as text too, so the trail still says who acted if the account is ever removed.
     actor_username = models.CharField(_("who"), max_length=150, blank=True)
@@ -30,6 +53,8 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("description"), max_length=200, blank=True)
     province = models.CharField(_("province"), max_length=2, blank=True)
     changes = models.JSONField(_("what changed"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
