@@ -6,3 +6,7 @@ class RegisterConfig(AppConfig):
     name = "register"
     verbose_name = _("Register")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Logins, logouts and failed logins land in the audit trail (register/auth_audit.py).
+        from register import auth_audit  # noqa: F401

@@ -7,9 +7,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from register.audit import audit_write
-from register.models import AuditEntry
-
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -42,14 +39,8 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        audit_write(actor=form.get_user(), action=AuditEntry.Action.LOGIN, instance=form.get_user())
-        return response
+    # The login (and a failed one) is recorded by register/auth_audit.py from Django's auth signals.
 
 
 class LogoutView(auth_views.LogoutView):
-    def post(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            audit_write(actor=request.user, action=AuditEntry.Action.LOGOUT, instance=request.user)
-        return super().post(request, *args, **kwargs)
+    """The logout is recorded by register/auth_audit.py (Django's user_logged_out signal)."""
