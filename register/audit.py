@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 import uuid
 from typing import Any
 
@@ -12,13 +13,23 @@ from django.db import models
 
 from register.models import AuditEntry
 
+# Never copied into the trail: a password hash (a change still shows, as a changed fingerprint).
+SECRET_FIELDS = frozenset({"password"})
+
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The concrete field values of a row, as JSON-safe values, for diffing before and after."""
     data = {}
     for field in instance._meta.concrete_fields:
-        data[field.attname] = _jsonable(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        data[field.attname] = _redacted(value) if field.attname in SECRET_FIELDS else _jsonable(value)
     return data
+
+
+def _redacted(value: Any) -> str:
+    if not value:
+        return ""
+    return "redacted:" + hashlib.sha256(str(value).encode()).hexdigest()[:8]
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Subquery
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,26 @@ class AuditedModelAdmin(AuditHistoryMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         audit_write(actor=request.user, action=AuditEntry.Action.DELETE, instance=obj, changes=snapshot(obj))
         super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The list's "delete selected" action: Django's default is one bulk DELETE that no
+        # delete_model sees. Row by row instead, each audited, all or none.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        # Many-to-many fields (a user's groups and provinces) are saved after save_model's entry.
+        fields = [f for f in form.instance._meta.many_to_many if f.name in form.cleaned_data]
+        before = _m2m_values(form.instance, fields) if change else {f.name: [] for f in fields}
+        super().save_related(request, form, formsets, change)
+        changes = diff(before, _m2m_values(form.instance, fields))
+        if changes:
+            audit_write(actor=request.user, action=AuditEntry.Action.UPDATE, instance=form.instance, changes=changes)
+
+
+def _m2m_values(instance, fields) -> dict:
+    return {f.name: sorted(str(pk) for pk in getattr(instance, f.name).values_list("pk", flat=True)) for f in fields}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

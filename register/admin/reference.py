@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from register.admin.base import AuditedModelAdmin, ReadOnlyAdmin
+from register.audit import audit_write, diff, snapshot
 from register.models import AuditEntry, Commune, District, Province, TrainingModule, User, Village
 
 
@@ -48,6 +52,58 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     @admin.display(description=_("role"))
     def role_name(self, obj):
         return obj.role or "—"
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's own password page saves outside save_model: record that the password changed (as
+        # a changed fingerprint, never the hash), in the same transaction.
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            before = snapshot(user) if user is not None else None
+            response = super().user_change_password(request, id, form_url)
+            if user is not None and request.method == "POST":
+                user.refresh_from_db()
+                changes = diff(before, snapshot(user))
+                if changes:
+                    audit_write(actor=request.user, action=AuditEntry.Action.UPDATE, instance=user, changes=changes)
+        return response
+
+
+# API tokens (django-rest-knox): an administrator may revoke one (audited, as a logout through the
+# API is), but never make one for somebody else or change one.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(ReadOnlyAdmin):
+    list_display = ["token_key", "user", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["token_key", "user__username"]
+    fields = ["token_key", "user", "created", "expiry"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def delete_model(self, request, obj):
+        # Filed under the token's key (its first characters, not the secret) and its owner.
+        AuditEntry.objects.create(
+            actor=request.user,
+            actor_username=request.user.username,
+            action=AuditEntry.Action.DELETE,
+            model=AuthToken._meta.label,
+            object_id=obj.token_key,
+            object_repr=obj.user.username,
+            changes={
+                "user": [obj.user.username, None],
+                "expiry": [obj.expiry.isoformat() if obj.expiry else None, None],
+            },
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset.select_related("user"):
+                self.delete_model(request, obj)
 
 
 @admin.register(AuditEntry)
