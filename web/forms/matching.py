@@ -86,10 +86,13 @@ class MatchRequestForm(forms.Form):
             wanted = uuid.UUID(str(getattr(initial, "pk", initial))) if initial else None
         except ValueError:
             wanted = None
+        # The children whose names the pick list shows: the page logs them as read.
+        self.shown = list(self.offered)
         if wanted is not None and str(wanted) not in {v for v, _ in choices}:
             extra = children.filter(pk=wanted).first()
             if extra is not None:
                 choices.append((str(extra.pk), child_label(extra)))
+                self.shown.append(extra)
         self.fields["child"].widget.choices = choices
 
 

@@ -64,6 +64,8 @@ def match_workbench(request):
         if request.GET.get("child"):
             initial["child"] = request.GET["child"]
         form = MatchRequestForm(user=request.user, search=search, initial=initial)
+    # The pick list shows each child's name, age and institution: a read of their records.
+    audit_reads(actor=request.user, instances=form.shown)
     runs = selectors.match_runs(user=request.user).select_related("child").order_by("-created_at")[:10]
     context = {"form": form, "search": search, "runs": runs}
     return render(request, "web/matching/workbench.html", context)
