@@ -1,0 +1,693 @@
+"""Audit completeness (DESIGN.md, Security model): every write to carers, children, placements and
+visits is audited (who, when, what changed) and every read of a child's record is logged.
+
+The walk is generated, the expectations are written down:
+- every POST/PUT/PATCH/DELETE operation of the published OpenAPI schema (and every write route of the
+  URL resolver under /api/v1/, so nothing can hide from the schema) must have a row in API_WRITES:
+  a valid request and the audit entries it must leave (action, model, object_id, actor, and the
+  fields named in `changes`), or a written reason why it writes nothing the trail covers;
+- every GET operation of the schema has a row in API_READS saying whether its response carries a
+  child's personal data (then each child shown must be logged as read) or not (then the test checks
+  that a child's name is indeed not in it);
+- every page of the `web` app has a row in PAGES, the same way, plus the POSTs that write;
+- every model registered in the admin has a row in ADMIN saying what even a superuser may do there,
+  and each allowed write is made and its entry found;
+- every Celery task has a row in TASKS.
+A new endpoint, page, admin or task without a row makes this module fail: decide, and add it.
+
+What counts as a read of a child's record: a response that shows a child's personal data (name,
+date of birth or age, sex, needs, languages, religion, ethnicity, communes, institution, partner ids).
+A response that names children only by their opaque id or their paper-form reference (CH-02-000045)
+does not: references are what the trail itself uses to name children.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from drf_spectacular.generators import SchemaGenerator
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from matching import services as matching_services
+from matching.models import BatchPlan
+from notifications.models import Notification, Reminder
+from register import models as m
+from register.models import AuditEntry
+from register.roles import Role
+from register.services.placements import placement_create
+from tests.factories import PASSWORD, CarerFactory, ChildFactory, InstitutionFactory, make_user
+from tests.register.carers_factories import ConcernFactory, carer_payload, meet_requirements, unapproved_carer
+from tests.register.children_factories import child_payload, institution_payload
+from tests.register.imports_factories import csv_bytes, import_row, upload
+
+pytestmark = pytest.mark.django_db
+
+ANY_ID = object()  # the entry's object_id is not known in advance (e.g. a visit of a new placement)
+USER = object()  # the entry's actor is the user who made the request
+CHILD_NAME = "Zyxwvuth"  # a given name no fixture uses, to find where a child's name is shown
+
+
+def today() -> datetime.date:
+    return datetime.date.today()
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """An audit entry a request must leave."""
+
+    action: str
+    model: str
+    object_id: object = ANY_ID
+    fields: frozenset[str] = frozenset()  # each must be a key of `changes`
+    actor: object = USER
+
+
+def entry(action, model, object_id=ANY_ID, fields=(), actor=USER) -> Entry:
+    return Entry(action, model, object_id if object_id is ANY_ID else str(object_id), frozenset(fields), actor)
+
+
+@dataclasses.dataclass(frozen=True)
+class NotAudited:
+    """A write the trail does not cover, and why."""
+
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class NoChildData:
+    """A read that shows no child's personal data, and what it shows instead."""
+
+    reason: str
+
+
+class World:
+    """Staff of province 02 and helpers to call the API and the pages as them, and to collect the
+    audit entries a request leaves."""
+
+    def __init__(self):
+        self.registrar = make_user(Role.REGISTRAR)
+        self.officer = make_user(Role.PLACEMENT_OFFICER)
+        self.supervisor = make_user(Role.SUPERVISOR)
+        self.worker = make_user(Role.SOCIAL_WORKER)
+        self.superuser = make_user(Role.NATIONAL_ADMIN, is_staff=True, is_superuser=True)
+        self.new: list[AuditEntry] = []
+        self.actor = None
+
+    def api(self, user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        self.actor = user
+        return client
+
+    def page(self, user) -> Client:
+        client = Client()
+        client.force_login(user)  # before the request is collected: its login entry is not the write's
+        self.actor = user
+        return client
+
+    def collect(self):
+        return _Collect(self)
+
+
+class _Collect:
+    def __init__(self, world):
+        self.world = world
+
+    def __enter__(self):
+        self.before = set(AuditEntry.objects.values_list("pk", flat=True))
+        return self
+
+    def __exit__(self, *exc):
+        self.world.new = list(AuditEntry.objects.exclude(pk__in=self.before))
+        return False
+
+
+def assert_entries(world: World, expected: list[Entry]) -> None:
+    got = world.new
+    shown = [(e.action, e.model, e.object_id, e.actor_username, sorted(e.changes)) for e in got]
+    for want in expected:
+        same = [
+            e
+            for e in got
+            if e.action == want.action
+            and e.model == want.model
+            and (want.object_id is ANY_ID or e.object_id == want.object_id)
+        ]
+        assert same, f"no audit entry {want} among {shown}"
+        actor = world.actor if want.actor is USER else want.actor
+        same = [e for e in same if e.actor_id == getattr(actor, "pk", None)]
+        assert same, f"{want}: not by {actor} in {shown}"
+        assert any(want.fields <= set(e.changes) for e in same), f"{want}: `changes` lacks {want.fields} in {shown}"
+        for e in same:
+            assert e.at is not None and e.actor_username == (getattr(actor, "username", None) or e.actor_username)
+
+
+# --- Scenes -------------------------------------------------------------------------------------
+
+
+def placed(world: World, *, start: datetime.date | None = None, social_worker=None) -> m.Placement:
+    child = ChildFactory(given_name=CHILD_NAME)
+    return placement_create(
+        actor=world.officer,
+        carer=CarerFactory(),
+        children=[child],
+        start_date=start or today() - datetime.timedelta(days=10),
+        care_type="long_term",
+        social_worker=social_worker,
+    )
+
+
+def done_plan(world: World, django_capture_on_commit_callbacks) -> BatchPlan:
+    child = ChildFactory(given_name=CHILD_NAME)
+    CarerFactory(max_children=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = matching_services.batch_plan_create(actor=world.officer, children=[child], institution=None)
+    plan.refresh_from_db()
+    assert plan.status == BatchPlan.Status.DONE and plan.proposals, plan.status
+    return plan
+
+
+# --- API writes -----------------------------------------------------------------------------------
+# Each case makes its scene, then one valid request inside world.collect(), and returns the entries.
+
+
+def api_token(w, **_):
+    client = APIClient()
+    with w.collect():
+        refused = client.post("/api/v1/auth/token/", {"username": w.officer.username, "password": "wrong"})
+        assert refused.status_code in (400, 401)
+        ok = client.post("/api/v1/auth/token/", {"username": w.officer.username, "password": PASSWORD})
+        assert ok.status_code == 200, ok.content
+    w.actor = w.officer
+    return [
+        entry("login_failed", "register.User", w.officer.pk, actor=None),
+        entry("login", "register.User", w.officer.pk),
+    ]
+
+
+def api_logout(w, **_):
+    _instance, token = AuthToken.objects.create(w.officer)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    w.actor = w.officer
+    with w.collect():
+        assert client.post("/api/v1/auth/logout/").status_code == 204
+    assert not AuthToken.objects.filter(user=w.officer).exists()
+    return [entry("logout", "register.User", w.officer.pk)]
+
+
+def api_carer_create(w, **_):
+    with w.collect():
+        response = w.api(w.registrar).post("/api/v1/carers/", carer_payload(), format="json")
+    assert response.status_code == 201, response.content
+    fields = {"household_name", "given_name", "family_name", "phone", "commune_id", "max_children"}
+    return [entry("create", "register.Carer", response.json()["id"], fields)]
+
+
+def api_carer_update(w, **_):
+    carer = CarerFactory()
+    with w.collect():
+        response = w.api(w.registrar).patch(f"/api/v1/carers/{carer.pk}/", {"max_children": 3}, format="json")
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.Carer", carer.pk, {"max_children"})]
+
+
+def api_carer_review(w, **_):
+    carer = meet_requirements(CarerFactory(approved_on=today() - datetime.timedelta(days=300)))
+    with w.collect():
+        response = w.api(w.registrar).post(f"/api/v1/carers/{carer.pk}/review/", {"reason": "Yearly visit"})
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.Carer", carer.pk, {"approved_on", "review_due"})]
+
+
+def api_carer_status(w, **_):
+    carer = unapproved_carer(status="enquiry")
+    with w.collect():
+        response = w.api(w.registrar).post(
+            f"/api/v1/carers/{carer.pk}/status/", {"status": "assessment", "reason": "Home visit booked"}
+        )
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.Carer", carer.pk, {"status"})]
+
+
+def api_carer_check(w, **_):
+    carer = unapproved_carer()
+    body = {"kind": "police_clearance", "result": "passed", "checked_on": today().isoformat()}
+    with w.collect():
+        response = w.api(w.registrar).post(f"/api/v1/carers/{carer.pk}/checks/", body)
+    assert response.status_code == 201, response.content
+    return [entry("create", "register.CarerCheck", response.json()["id"], {"kind", "result", "checked_on"})]
+
+
+def api_carer_training(w, **_):
+    carer = unapproved_carer()
+    with w.collect():
+        response = w.api(w.registrar).post(
+            f"/api/v1/carers/{carer.pk}/trainings/", {"module": "core", "completed_on": today().isoformat()}
+        )
+    assert response.status_code == 201, response.content
+    return [entry("create", "register.CarerTraining", response.json()["id"], {"module_id", "completed_on"})]
+
+
+def api_carer_concern(w, **_):
+    carer = CarerFactory()
+    body = {"raised_on": today().isoformat(), "summary": "A neighbour's report", "status": "open"}
+    with w.collect():
+        response = w.api(w.registrar).post(f"/api/v1/carers/{carer.pk}/concerns/", body)
+    assert response.status_code == 201, response.content
+    return [entry("create", "register.SafeguardingConcern", response.json()["id"], {"summary", "status"})]
+
+
+def api_carer_concern_update(w, **_):
+    concern = ConcernFactory()
+    with w.collect():
+        response = w.api(w.registrar).patch(
+            f"/api/v1/carers/{concern.carer_id}/concerns/{concern.pk}/", {"status": "closed"}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.SafeguardingConcern", concern.pk, {"status"})]
+
+
+def api_carer_import(w, **_):
+    with w.collect():
+        response = w.api(w.registrar).post(
+            "/api/v1/carers/import/",
+            {"file": upload(csv_bytes([import_row()])), "dry_run": "false"},
+            format="multipart",
+        )
+    assert response.status_code == 200 and response.json()["created"] == 1, response.content
+    carer = m.Carer.objects.get()
+    return [
+        entry("create", "register.CarerImport", "", {"rows", "created", "filename"}),
+        entry("create", "register.Carer", carer.pk, {"household_name", "phone"}),
+    ]
+
+
+def api_institution_create(w, **_):
+    with w.collect():
+        response = w.api(w.officer).post("/api/v1/institutions/", institution_payload(), format="json")
+    assert response.status_code == 201, response.content
+    return [entry("create", "register.Institution", response.json()["id"], {"name", "kind", "commune_id"})]
+
+
+def api_institution_put(w, **_):
+    institution = InstitutionFactory()
+    with w.collect():
+        response = w.api(w.officer).put(
+            f"/api/v1/institutions/{institution.pk}/", institution_payload(name="Renamed centre"), format="json"
+        )
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.Institution", institution.pk, {"name"})]
+
+
+def api_institution_patch(w, **_):
+    institution = InstitutionFactory()
+    with w.collect():
+        response = w.api(w.officer).patch(
+            f"/api/v1/institutions/{institution.pk}/", {"status": "closing"}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.Institution", institution.pk, {"status"})]
+
+
+def api_child_create(w, **_):
+    with w.collect():
+        response = w.api(w.officer).post("/api/v1/children/", child_payload(), format="json")
+    assert response.status_code == 201, response.content
+    fields = {"given_name", "family_name", "date_of_birth", "home_commune_id", "reference"}
+    return [entry("create", "register.Child", response.json()["id"], fields)]
+
+
+def api_child_update(w, **_):
+    child = ChildFactory()
+    kin = CarerFactory()
+    body = {"given_name": "Vanna", "kin": [{"carer": str(kin.pk), "relationship": "grandparent"}]}
+    with w.collect():
+        response = w.api(w.officer).patch(f"/api/v1/children/{child.pk}/", body, format="json")
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.Child", child.pk, {"given_name", "kin"})]
+
+
+def api_sibling_group_create(w, **_):
+    first = ChildFactory()
+    second = ChildFactory(institution=first.institution)
+    body = {"children": [str(first.pk), str(second.pk)], "keep_together": True}
+    with w.collect():
+        response = w.api(w.officer).post("/api/v1/sibling-groups/", body, format="json")
+    assert response.status_code == 201, response.content
+    return [
+        entry("create", "register.SiblingGroup", response.json()["id"], {"keep_together"}),
+        entry("update", "register.Child", first.pk, {"sibling_group_id"}),
+        entry("update", "register.Child", second.pk, {"sibling_group_id"}),
+    ]
+
+
+def _group(w):
+    first = ChildFactory()
+    second = ChildFactory(institution=first.institution)
+    body = {"children": [str(first.pk), str(second.pk)], "keep_together": True}
+    response = w.api(w.officer).post("/api/v1/sibling-groups/", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"], first, second
+
+
+def api_sibling_group_update(w, **_):
+    group_id, _first, _second = _group(w)
+    with w.collect():
+        response = w.api(w.officer).patch(
+            f"/api/v1/sibling-groups/{group_id}/", {"keep_together": False}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.SiblingGroup", group_id, {"keep_together"})]
+
+
+def api_sibling_group_delete(w, **_):
+    group_id, first, _second = _group(w)
+    with w.collect():
+        response = w.api(w.officer).delete(f"/api/v1/sibling-groups/{group_id}/")
+    assert response.status_code == 204, response.content
+    return [
+        entry("delete", "register.SiblingGroup", group_id),
+        entry("update", "register.Child", first.pk, {"sibling_group_id"}),
+    ]
+
+
+def api_placement_create(w, **_):
+    child, carer = ChildFactory(), CarerFactory()
+    body = {"carer": str(carer.pk), "children": [str(child.pk)], "start_date": today().isoformat()}
+    with w.collect():
+        response = w.api(w.officer).post("/api/v1/placements/", {**body, "care_type": "long_term"}, format="json")
+    assert response.status_code == 201, response.content
+    return [
+        entry("create", "register.Placement", response.json()["id"], {"carer_id", "start_date", "care_type"}),
+        entry("update", "register.Child", child.pk, {"status"}),
+        entry("create", "register.Visit", ANY_ID, {"due_date", "placement_id"}),
+    ]
+
+
+def api_placement_end(w, **_):
+    placement = placed(w)
+    child = placement.children.get()
+    with w.collect():
+        response = w.api(w.officer).post(
+            f"/api/v1/placements/{placement.pk}/end/", {"end_date": today().isoformat(), "reason": "reunified"}
+        )
+    assert response.status_code == 200, response.content
+    return [
+        entry("update", "register.Placement", placement.pk, {"status", "end_date", "end_reason"}),
+        entry("update", "register.Child", child.pk, {"status"}),
+        entry("update", "register.Visit", ANY_ID, {"state"}),
+    ]
+
+
+def api_visit_complete(w, **_):
+    placement = placed(w)
+    visit = placement.visits.order_by("due_date").first()
+    with w.collect():
+        response = w.api(w.supervisor).post(
+            f"/api/v1/visits/{visit.pk}/complete/",
+            {"visited_on": today().isoformat(), "outcome": "settled", "notes": "All well"},
+        )
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.Visit", visit.pk, {"state", "completed_on", "outcome"})]
+
+
+def api_match_create(w, **_):
+    child = ChildFactory()
+    CarerFactory()
+    with w.collect():
+        response = w.api(w.officer).post("/api/v1/matches/", {"child": str(child.pk)}, format="json")
+    assert response.status_code == 201, response.content
+    return [entry("create", "matching.MatchRun", response.json()["id"])]
+
+
+def api_batch_create(w, **_):
+    child = ChildFactory()
+    with w.collect():
+        response = w.api(w.officer).post("/api/v1/batch-matches/", {"children": [str(child.pk)]}, format="json")
+    assert response.status_code == 202, response.content
+    return [entry("create", "matching.BatchPlan", response.json()["id"])]
+
+
+def api_batch_confirm(w, django_capture_on_commit_callbacks, **_):
+    plan = done_plan(w, django_capture_on_commit_callbacks)
+    with w.collect():
+        response = w.api(w.officer).post(
+            f"/api/v1/batch-matches/{plan.pk}/confirm/", {"proposal": 0, "start_date": today().isoformat()}
+        )
+    assert response.status_code == 201, response.content
+    return [
+        entry("create", "register.Placement", response.json()["id"], {"carer_id"}),
+        entry("update", "register.Child", ANY_ID, {"status"}),
+    ]
+
+
+API_WRITES: dict[tuple[str, str], Callable | NotAudited] = {
+    ("POST", "/api/v1/auth/token/"): api_token,
+    ("POST", "/api/v1/auth/logout/"): api_logout,
+    ("POST", "/api/v1/carers/"): api_carer_create,
+    ("PATCH", "/api/v1/carers/{id}/"): api_carer_update,
+    ("POST", "/api/v1/carers/{id}/review/"): api_carer_review,
+    ("POST", "/api/v1/carers/{id}/status/"): api_carer_status,
+    ("POST", "/api/v1/carers/{carer_id}/checks/"): api_carer_check,
+    ("POST", "/api/v1/carers/{carer_id}/trainings/"): api_carer_training,
+    ("POST", "/api/v1/carers/{carer_id}/concerns/"): api_carer_concern,
+    ("PATCH", "/api/v1/carers/{carer_id}/concerns/{id}/"): api_carer_concern_update,
+    ("POST", "/api/v1/carers/import/"): api_carer_import,
+    ("POST", "/api/v1/institutions/"): api_institution_create,
+    ("PUT", "/api/v1/institutions/{id}/"): api_institution_put,
+    ("PATCH", "/api/v1/institutions/{id}/"): api_institution_patch,
+    ("POST", "/api/v1/children/"): api_child_create,
+    ("PATCH", "/api/v1/children/{id}/"): api_child_update,
+    ("POST", "/api/v1/sibling-groups/"): api_sibling_group_create,
+    ("PATCH", "/api/v1/sibling-groups/{id}/"): api_sibling_group_update,
+    ("DELETE", "/api/v1/sibling-groups/{id}/"): api_sibling_group_delete,
+    ("POST", "/api/v1/placements/"): api_placement_create,
+    ("POST", "/api/v1/placements/{id}/end/"): api_placement_end,
+    ("POST", "/api/v1/visits/{id}/complete/"): api_visit_complete,
+    ("POST", "/api/v1/matches/"): api_match_create,
+    ("POST", "/api/v1/batch-matches/"): api_batch_create,
+    ("POST", "/api/v1/batch-matches/{id}/confirm/"): api_batch_confirm,
+    ("POST", "/api/v1/notifications/{id}/read/"): NotAudited(
+        "marks the caller's own inbox message read: a notification is not a register record"
+    ),
+}
+
+
+# --- API reads --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ReadScene:
+    """One of everything, with a child named CHILD_NAME in every place a child can appear."""
+
+    placement: m.Placement
+    child: m.Child
+    visit: m.Visit
+    carer: m.Carer
+    concern: m.SafeguardingConcern
+    run_id: str
+    plan: BatchPlan
+    notification: Notification
+    group_id: str
+
+
+def read_scene(w: World, django_capture_on_commit_callbacks) -> ReadScene:
+    placement = placed(w, start=today() - datetime.timedelta(days=40), social_worker=w.worker)
+    child = placement.children.get()
+    carer = placement.carer
+    concern = ConcernFactory(carer=carer, status="closed")
+    waiting = ChildFactory(given_name=CHILD_NAME)
+    sibling = ChildFactory(given_name=CHILD_NAME, institution=waiting.institution)
+    group_id = (
+        w.api(w.officer)
+        .post(
+            "/api/v1/sibling-groups/",
+            {"children": [str(waiting.pk), str(sibling.pk)], "keep_together": False},
+            format="json",
+        )
+        .json()["id"]
+    )
+    run_id = w.api(w.officer).post("/api/v1/matches/", {"child": str(waiting.pk)}, format="json").json()["id"]
+    plan = done_plan(w, django_capture_on_commit_callbacks)
+    visit = placement.visits.order_by("due_date").first()
+    now = datetime.datetime.now(datetime.UTC)
+    reminder = Reminder.objects.create(
+        visit=visit, kind="visit_overdue", province_id="02", due_at=now, next_attempt_at=now
+    )
+    notification = Notification.objects.create(reminder=reminder, recipient=w.superuser, channel="inbox")
+    return ReadScene(placement, child, visit, carer, concern, run_id, plan, notification, group_id)
+
+
+def children_logged(s: ReadScene) -> list[m.Child]:
+    return list(m.Child.objects.filter(given_name=CHILD_NAME))
+
+
+API_READS: dict[str, Callable | NoChildData] = {
+    # Children: every child shown is a read of the child's record.
+    "/api/v1/children/": lambda s: ("/api/v1/children/", children_logged(s)),
+    "/api/v1/children/{id}/": lambda s: (f"/api/v1/children/{s.child.pk}/", [s.child]),
+    # Everything else shows children by id only (placements, visits, matches, plans, sibling groups).
+    "/api/v1/sibling-groups/": NoChildData("children by id"),
+    "/api/v1/sibling-groups/{id}/": NoChildData("children by id"),
+    "/api/v1/placements/": NoChildData("children by id"),
+    "/api/v1/placements/{id}/": NoChildData("children by id"),
+    "/api/v1/visits/": NoChildData("children by id"),
+    "/api/v1/visits/{id}/": NoChildData("children by id"),
+    "/api/v1/follow-up-queue/": NoChildData("visits; children by id (also its ?format=csv)"),
+    "/api/v1/matches/{id}/": NoChildData("children by id, families ranked"),
+    "/api/v1/matches/{id}/explain/": NoChildData("one family's reasons"),
+    "/api/v1/batch-matches/{id}/": NoChildData("children by id, families proposed"),
+    "/api/v1/notifications/": NoChildData("family references and dates"),
+    "/api/v1/notifications/{id}/": NoChildData("family references and dates"),
+    "/api/v1/carers/": NoChildData("families"),
+    "/api/v1/carers/{id}/": NoChildData("a family"),
+    "/api/v1/carers/{carer_id}/checks/": NoChildData("a family's checks"),
+    "/api/v1/carers/{carer_id}/trainings/": NoChildData("a family's trainings"),
+    "/api/v1/carers/{carer_id}/concerns/": NoChildData("a family's concerns"),
+    "/api/v1/carers/{carer_id}/concerns/{id}/": NoChildData("a family's concern"),
+    "/api/v1/carers/import/template/": NoChildData("an empty spreadsheet"),
+    "/api/v1/institutions/": NoChildData("institutions"),
+    "/api/v1/institutions/{id}/": NoChildData("an institution"),
+    "/api/v1/me/": NoChildData("the caller"),
+    "/api/v1/provinces/": NoChildData("gazetteer"),
+    "/api/v1/provinces/{code}/": NoChildData("gazetteer"),
+    "/api/v1/districts/": NoChildData("gazetteer"),
+    "/api/v1/districts/{code}/": NoChildData("gazetteer"),
+    "/api/v1/communes/": NoChildData("gazetteer"),
+    "/api/v1/communes/{code}/": NoChildData("gazetteer"),
+    "/api/v1/villages/": NoChildData("gazetteer"),
+    "/api/v1/villages/{code}/": NoChildData("gazetteer"),
+    "/api/v1/training-modules/": NoChildData("reference data"),
+    "/api/v1/training-modules/{code}/": NoChildData("reference data"),
+}
+
+
+def fill(path: str, s: ReadScene) -> str:
+    """A schema path with its placeholders taken from the scene."""
+    ids = {
+        "/api/v1/carers/{carer_id}/concerns/{id}/": {"carer_id": s.carer.pk, "id": s.concern.pk},
+        "/api/v1/matches/{id}/explain/": {"id": s.run_id},
+    }.get(path)
+    if ids is None:
+        owner = path.split("/")[3]
+        ids = {
+            "id": {
+                "carers": s.carer.pk,
+                "institutions": s.child.institution_id,
+                "sibling-groups": s.group_id,
+                "placements": s.placement.pk,
+                "visits": s.visit.pk,
+                "matches": s.run_id,
+                "batch-matches": s.plan.pk,
+                "notifications": s.notification.pk,
+            }.get(owner),
+            "carer_id": s.carer.pk,
+            "code": {"provinces": "02", "districts": "0201", "communes": "020101", "villages": "02010101"}.get(
+                owner, "core"
+            ),
+        }
+    url = path.format(**{k: v for k, v in ids.items() if v is not None})
+    if path == "/api/v1/matches/{id}/explain/":
+        url += f"?carer={s.carer.pk}"
+    return url
+
+
+# --- Schema and resolver --------------------------------------------------------------------------
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def schema_operations() -> set[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        (method.upper(), path) for path, item in schema["paths"].items() for method in item if method != "parameters"
+    }
+
+
+def _walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+def _methods(pattern: URLPattern) -> set[str]:
+    callback = pattern.callback
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return {m.upper() for m in actions}
+    view = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view is not None:
+        return {m.upper() for m in view.http_method_names if hasattr(view, m) and m not in ("options", "head")}
+    return {"GET", "POST"}  # a function view may take any method
+
+
+def test_every_write_operation_of_the_api_is_in_the_table():
+    operations = schema_operations()
+    writes = {op for op in operations if op[0].lower() in WRITE_METHODS}
+    assert writes == set(API_WRITES), (
+        f"not in API_WRITES: {sorted(writes - set(API_WRITES))}; gone: {sorted(set(API_WRITES) - writes)}"
+    )
+    reads = {path for method, path in operations if method == "GET"}
+    assert reads == set(API_READS), (
+        f"not in API_READS: {sorted(reads - set(API_READS))}; gone: {sorted(set(API_READS) - reads)}"
+    )
+
+
+def test_no_write_route_of_the_api_hides_from_the_schema():
+    covered = set()
+    for method, path in schema_operations():
+        url = path.replace("{code}", "02")
+        for name in ("{id}", "{carer_id}"):
+            url = url.replace(name, str(uuid.uuid4()))
+        covered.add((resolve(url).func, method))
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if not route.startswith("api/v1/") or pattern.name in ("schema", "api-docs"):
+            continue
+        if pattern.callback.__name__ == "api_not_found":  # the catch-all 404 of config/urls.py
+            continue
+        for method in _methods(pattern) - {"GET"}:
+            assert (pattern.callback, method) in covered, f"{method} {route} is not in the OpenAPI schema"
+
+
+@pytest.mark.parametrize("operation", sorted(API_WRITES), ids=lambda op: f"{op[0]} {op[1]}")
+def test_each_api_write_leaves_its_audit_entries(operation, django_capture_on_commit_callbacks):
+    case = API_WRITES[operation]
+    if isinstance(case, NotAudited):
+        pytest.skip(case.reason)
+    world = World()
+    expected = case(world, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    assert_entries(world, expected)
+
+
+def test_api_reads_log_every_child_shown_and_the_others_show_no_child(django_capture_on_commit_callbacks):
+    w = World()
+    s = read_scene(w, django_capture_on_commit_callbacks)
+    for path, case in sorted(API_READS.items(), key=lambda kv: kv[0]):
+        client = w.api(w.superuser)
+        if isinstance(case, NoChildData):
+            url = fill(path, s)
+            with w.collect():
+                response = client.get(url)
+                csv = client.get(url, {"format": "csv"}) if "follow-up" in path else None
+            assert response.status_code == 200, (url, response.content)
+            assert CHILD_NAME not in response.content.decode(errors="replace"), (
+                f"{path} shows a child's name: add it as a read"
+            )
+            assert csv is None or CHILD_NAME not in csv.content.decode()
+            assert not [e for e in w.new if e.model == "register.Child"], f"{path} logged a child read"
+            continue
+        url, shown = case(s)
+        with w.collect():
+            response = client.get(url, {"page_size": 200})
+        assert response.status_code == 200 and CHILD_NAME in response.content.decode(), url
+        assert_entries(w, [entry("read", "register.Child", c.pk) for c in shown])
