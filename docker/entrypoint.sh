@@ -15,11 +15,8 @@ case "$1" in
     web)
         shift
         python manage.py migrate --noinput
-        exec gunicorn config.wsgi:application \
-            --bind 0.0.0.0:8000 \
-            --workers "${WEB_CONCURRENCY:-3}" \
-            --access-logfile - \
-            "$@"
+        # Bind, workers (WEB_CONCURRENCY) and an access log without query strings: config/gunicorn.py.
+        exec gunicorn --config python:config.gunicorn config.wsgi:application "$@"
         ;;
     worker)
         shift

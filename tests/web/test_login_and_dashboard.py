@@ -220,3 +220,14 @@ def test_pages_carry_a_strict_content_security_policy(client):
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
     assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
+
+
+def test_a_deactivated_users_open_session_stops_at_its_next_request(client):
+    user = make_user(Role.SUPERVISOR)
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+    user.is_active = False
+    user.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("web:login"))

@@ -1,0 +1,14 @@
+"""gunicorn's settings for every deployment (docker/entrypoint.sh; `make bench` starts it the same way):
+`gunicorn --config python:config.gunicorn config.wsgi:application`.
+
+Access log lines name the path, never the query string or the referring page: a search for a family
+or a child carries a person's name in `?search=`, and logs are kept and shipped far more widely than
+the register itself. Paths hold only opaque ids."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+accesslog = "-"
+# remote address, time, method, path without query, protocol, status, bytes, duration (ms), user agent
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
