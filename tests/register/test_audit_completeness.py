@@ -23,6 +23,7 @@ does not: references are what the trail itself uses to name children.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import uuid
@@ -30,13 +31,13 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from matching import services as matching_services
-from matching.models import BatchPlan
+from matching.models import BatchPlan, MatchRun
 from notifications.models import Notification, Reminder
 from register import models as m
 from register.models import AuditEntry
@@ -127,6 +128,14 @@ class _Collect:
     def __exit__(self, *exc):
         self.world.new = list(AuditEntry.objects.exclude(pk__in=self.before))
         return False
+
+
+@contextlib.contextmanager
+def _context(name: str):
+    try:
+        yield
+    except AssertionError as error:
+        raise AssertionError(f"{name}: {error}") from None
 
 
 def assert_entries(world: World, expected: list[Entry]) -> None:
@@ -691,3 +700,392 @@ def test_api_reads_log_every_child_shown_and_the_others_show_no_child(django_cap
             response = client.get(url, {"page_size": 200})
         assert response.status_code == 200 and CHILD_NAME in response.content.decode(), url
         assert_entries(w, [entry("read", "register.Child", c.pk) for c in shown])
+
+
+# --- Pages: writes --------------------------------------------------------------------------------
+# The pages call the same services as the API; these find the entries through the pages themselves.
+
+STEPS = [
+    {
+        "step": 0,
+        "household_name": "Meas household",
+        "given_name": "Chenda",
+        "family_name": "Meas",
+        "sex": "female",
+        "date_of_birth": "1982-04-02",
+        "national_id": "",
+        "phone": "012 444 555",
+    },
+    {"step": 1, "province": "02", "district": "0201", "commune": "020101", "village": "02010101", "address": ""},
+    {"step": 2, "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"},
+    {
+        "step": 3,
+        "max_children": "2",
+        "age_min": "3",
+        "age_max": "12",
+        "sexes_accepted": ["female", "male"],
+        "max_sibling_group": "2",
+        "care_types": ["long_term"],
+        "languages": ["km"],
+        "religion": "buddhism",
+        "ethnicity": "khmer",
+    },
+]
+
+
+def _steps(client, url) -> object:
+    client.get(url)
+    for data in STEPS[:-1]:
+        assert client.post(url, {**data, "action": "next"}).status_code == 200
+    return client.post(url, {**STEPS[-1], "action": "save"})
+
+
+def page_login(w, **_):
+    client = Client()
+    w.actor = w.officer
+    with w.collect():
+        client.post(reverse("web:login"), {"username": w.officer.username, "password": "wrong"})
+        response = client.post(reverse("web:login"), {"username": w.officer.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return [
+        entry("login_failed", "register.User", w.officer.pk, actor=None),
+        entry("login", "register.User", w.officer.pk, {"via"}),
+    ]
+
+
+def page_logout(w, **_):
+    client = w.page(w.officer)
+    with w.collect():
+        assert client.post(reverse("web:logout")).status_code == 302
+    return [entry("logout", "register.User", w.officer.pk)]
+
+
+def page_carer_create(w, **_):
+    client = w.page(w.registrar)
+    with w.collect():
+        response = _steps(client, reverse("web:carer_create"))
+    assert response.status_code == 302
+    carer = m.Carer.objects.get(household_name="Meas household")
+    return [entry("create", "register.Carer", carer.pk, {"household_name", "phone", "age_max"})]
+
+
+def page_carer_edit(w, **_):
+    carer = unapproved_carer()
+    client = w.page(w.registrar)
+    with w.collect():
+        response = _steps(client, reverse("web:carer_edit", args=[carer.pk]))
+    assert response.status_code == 302
+    return [entry("update", "register.Carer", carer.pk, {"household_name", "age_min"})]
+
+
+def page_carer_status(w, **_):
+    carer = unapproved_carer(status="enquiry")
+    client = w.page(w.registrar)
+    with w.collect():
+        response = client.post(reverse("web:carer_status", args=[carer.pk]), {"status": "assessment", "reason": "x"})
+    assert response.status_code in (200, 302)
+    return [entry("update", "register.Carer", carer.pk, {"status"})]
+
+
+def page_carer_review(w, **_):
+    carer = meet_requirements(CarerFactory(approved_on=today() - datetime.timedelta(days=300)))
+    client = w.page(w.registrar)
+    with w.collect():
+        response = client.post(reverse("web:carer_review", args=[carer.pk]), {"reason": "Visit done"})
+    assert response.status_code in (200, 302)
+    return [entry("update", "register.Carer", carer.pk, {"approved_on", "review_due"})]
+
+
+def page_carer_check(w, **_):
+    carer = unapproved_carer()
+    client = w.page(w.registrar)
+    data = {"kind": "police_clearance", "result": "passed", "checked_on": today().isoformat()}
+    with w.collect():
+        response = client.post(reverse("web:carer_check", args=[carer.pk]), data)
+    assert response.status_code in (200, 302)
+    check = m.CarerCheck.objects.get(carer=carer)
+    return [entry("create", "register.CarerCheck", check.pk, {"kind", "result"})]
+
+
+def page_carer_training(w, **_):
+    carer = unapproved_carer()
+    client = w.page(w.registrar)
+    with w.collect():
+        response = client.post(
+            reverse("web:carer_training", args=[carer.pk]), {"module": "core", "completed_on": today().isoformat()}
+        )
+    assert response.status_code in (200, 302)
+    training = m.CarerTraining.objects.get(carer=carer)
+    return [entry("create", "register.CarerTraining", training.pk, {"module_id", "completed_on"})]
+
+
+def page_carer_concern(w, **_):
+    carer = CarerFactory()
+    client = w.page(w.registrar)
+    with w.collect():
+        response = client.post(
+            reverse("web:carer_concern", args=[carer.pk]), {"raised_on": today().isoformat(), "summary": "Report"}
+        )
+    assert response.status_code in (200, 302)
+    concern = m.SafeguardingConcern.objects.get(carer=carer)
+    return [entry("create", "register.SafeguardingConcern", concern.pk, {"summary", "status"})]
+
+
+def page_carer_concern_close(w, **_):
+    concern = ConcernFactory()
+    client = w.page(w.registrar)
+    with w.collect():
+        response = client.post(reverse("web:carer_concern_close", args=[concern.carer_id, concern.pk]), {})
+    assert response.status_code in (200, 302)
+    return [entry("update", "register.SafeguardingConcern", concern.pk, {"status", "closed_on"})]
+
+
+def page_carer_import_run(w, django_capture_on_commit_callbacks, **_):
+    client = w.page(w.registrar)
+    response = client.post(reverse("web:carer_import"), {"file": upload(csv_bytes([import_row()]))})
+    assert response.status_code == 302, response.content
+    job = m.CarerImportJob.objects.get()
+    with w.collect(), django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("web:carer_import_run", args=[job.pk])).status_code in (200, 302)
+    carer = m.Carer.objects.get()
+    return [
+        entry("create", "register.CarerImport", "", {"rows", "created"}),
+        entry("create", "register.Carer", carer.pk, {"household_name", "phone"}),
+    ]
+
+
+def page_match(w, **_):
+    child = ChildFactory()
+    CarerFactory()
+    client = w.page(w.officer)
+    with w.collect():
+        response = client.post(reverse("web:match_workbench"), {"child": str(child.pk), "limit": 10})
+    assert response.status_code == 302
+    run_id = response["Location"].rstrip("/").split("/")[-1]
+    return [entry("create", "matching.MatchRun", run_id)]
+
+
+def page_match_place(w, **_):
+    child = ChildFactory()
+    carer = CarerFactory()
+    run = matching_services.match_run_create(actor=w.officer, child=child, limit=10)
+    client = w.page(w.officer)
+    data = {"children": [str(child.pk)], "start_date": today().isoformat(), "care_type": "long_term"}
+    with w.collect():
+        response = client.post(reverse("web:match_place", args=[run.pk, carer.pk]), data)
+    assert response.status_code == 302, response.content
+    placement = m.Placement.objects.get(carer=carer)
+    return [
+        entry("create", "register.Placement", placement.pk, {"carer_id", "start_date"}),
+        entry("update", "register.Child", child.pk, {"status"}),
+    ]
+
+
+def page_batch_plan(w, **_):
+    child = ChildFactory()
+    client = w.page(w.officer)
+    with w.collect():
+        response = client.post(reverse("web:batch_plan_list"), {"institution": str(child.institution_id)})
+    assert response.status_code == 302, response.content
+    return [entry("create", "matching.BatchPlan", BatchPlan.objects.get().pk)]
+
+
+def page_batch_confirm(w, django_capture_on_commit_callbacks, **_):
+    plan = done_plan(w, django_capture_on_commit_callbacks)
+    client = w.page(w.officer)
+    with w.collect():
+        response = client.post(
+            reverse("web:batch_plan_confirm", args=[plan.pk, 0]), {"p0-start_date": today().isoformat()}
+        )
+    assert response.status_code == 302, response.content
+    return [entry("create", "register.Placement", m.Placement.objects.get().pk, {"carer_id"})]
+
+
+def page_placement_end(w, **_):
+    placement = placed(w)
+    client = w.page(w.supervisor)
+    with w.collect():
+        response = client.post(
+            reverse("web:placement_end", args=[placement.pk]), {"end_date": today().isoformat(), "reason": "moved"}
+        )
+    assert response.status_code == 302, response.content
+    return [
+        entry("update", "register.Placement", placement.pk, {"status", "end_date", "end_reason"}),
+        entry("update", "register.Visit", ANY_ID, {"state"}),
+    ]
+
+
+def page_placement_assign(w, **_):
+    placement = placed(w)
+    client = w.page(w.supervisor)
+    with w.collect():
+        response = client.post(
+            reverse("web:placement_assign", args=[placement.pk]), {"social_worker": w.worker.username}
+        )
+    assert response.status_code == 302, response.content
+    return [entry("update", "register.Placement", placement.pk, {"social_worker_id"})]
+
+
+def page_visit_record(w, **_):
+    placement = placed(w, social_worker=w.worker)
+    visit = placement.visits.order_by("due_date").first()
+    client = w.page(w.worker)
+    with w.collect():
+        response = client.post(
+            reverse("web:visit_record", args=[visit.pk]),
+            {"visited_on": today().isoformat(), "outcome": "settled", "notes": "Fine"},
+        )
+    assert response.status_code == 302, response.content
+    return [entry("update", "register.Visit", visit.pk, {"state", "completed_on", "outcome"})]
+
+
+PAGE_WRITES: dict[str, Callable | NotAudited] = {
+    "login": page_login,
+    "logout": page_logout,
+    "two_factor_verify": NotAudited(
+        "the second login step: web/views/two_factor.py records login / login_failed itself "
+        "(tests/web/test_two_factor_pages.py)"
+    ),
+    "two_factor_setup": NotAudited("turning two-factor on: register/two_factor.py records it on the user"),
+    "carer_create": page_carer_create,
+    "carer_edit": page_carer_edit,
+    "carer_status": page_carer_status,
+    "carer_review": page_carer_review,
+    "carer_check": page_carer_check,
+    "carer_training": page_carer_training,
+    "carer_concern": page_carer_concern,
+    "carer_concern_close": page_carer_concern_close,
+    "carer_import": NotAudited("checks the file and keeps it as a job; no family is written until carer_import_run"),
+    "carer_import_run": page_carer_import_run,
+    "match_workbench": page_match,
+    "match_place": page_match_place,
+    "batch_plan_list": page_batch_plan,
+    "batch_plan_confirm": page_batch_confirm,
+    "placement_end": page_placement_end,
+    "placement_assign": page_placement_assign,
+    "visit_record": page_visit_record,
+    "notification_read": NotAudited("marks the caller's own inbox message read: not a register record"),
+}
+
+# Every other page only reads. Those that show a child's personal data log each child shown.
+CHILD_PAGES = {
+    "child_list": lambda s: (reverse("web:child_list"), children_logged(s)),
+    "child_detail": lambda s: (reverse("web:child_detail", args=[s.child.pk]), [s.child]),
+    "match_workbench": lambda s: (reverse("web:match_workbench"), _waiting(s)),
+    "match_run": lambda s: (reverse("web:match_run", args=[s.run_id]), _matched(s)),
+    "match_place": lambda s: (reverse("web:match_place", args=[s.run_id, s.carer.pk]), _matched(s)),
+    "batch_plan_detail": lambda s: (reverse("web:batch_plan_detail", args=[s.plan.pk]), _planned(s)),
+    "placement_detail": lambda s: (reverse("web:placement_detail", args=[s.placement.pk]), [s.child]),
+}
+OTHER_PAGES: dict[str, tuple[Callable, str]] = {
+    "dashboard": (lambda s: reverse("web:dashboard"), "counts per province"),
+    "login": (lambda s: reverse("web:login"), "the login form"),
+    "logout": (lambda s: reverse("web:logout"), "POST only"),
+    "two_factor_verify": (lambda s: reverse("web:two_factor_verify"), "the code form"),
+    "two_factor_setup": (lambda s: reverse("web:two_factor_setup"), "the caller's authenticator"),
+    "carer_list": (lambda s: reverse("web:carer_list"), "families"),
+    "carer_create": (lambda s: reverse("web:carer_create"), "an empty form"),
+    "carer_places": (lambda s: reverse("web:carer_places") + "?province=02", "gazetteer choices"),
+    "carer_detail": (lambda s: reverse("web:carer_detail", args=[s.carer.pk]), "a family; children by reference"),
+    "carer_edit": (lambda s: reverse("web:carer_edit", args=[s.carer.pk]), "a family"),
+    "carer_status": (lambda s: reverse("web:carer_status", args=[s.carer.pk]), "POST only"),
+    "carer_review": (lambda s: reverse("web:carer_review", args=[s.carer.pk]), "POST only"),
+    "carer_check": (lambda s: reverse("web:carer_check", args=[s.carer.pk]), "POST only"),
+    "carer_training": (lambda s: reverse("web:carer_training", args=[s.carer.pk]), "POST only"),
+    "carer_concern": (lambda s: reverse("web:carer_concern", args=[s.carer.pk]), "POST only"),
+    "carer_concern_close": (
+        lambda s: reverse("web:carer_concern_close", args=[s.carer.pk, s.concern.pk]),
+        "POST only",
+    ),
+    "carer_import": (lambda s: reverse("web:carer_import"), "the upload form and past imports"),
+    "carer_import_template": (lambda s: reverse("web:carer_import_template", args=["csv"]), "an empty sheet"),
+    "carer_import_job": (lambda s: reverse("web:carer_import_job", args=[uuid.uuid4()]), "an import's rows"),
+    "carer_import_run": (lambda s: reverse("web:carer_import_run", args=[uuid.uuid4()]), "POST only"),
+    "carer_import_progress": (lambda s: reverse("web:carer_import_progress", args=[uuid.uuid4()]), "a number"),
+    "match_explain": (
+        lambda s: reverse("web:match_explain", args=[s.run_id]) + f"?carer={s.carer.pk}",
+        "one family's reasons",
+    ),
+    "match_compare": (
+        lambda s: reverse("web:match_compare", args=[s.run_id]) + f"?carer={s.carer.pk}&carer={_other_carer(s)}",
+        "families side by side",
+    ),
+    "batch_plan_list": (lambda s: reverse("web:batch_plan_list"), "plans by institution and size"),
+    "batch_plan_confirm": (lambda s: reverse("web:batch_plan_confirm", args=[s.plan.pk, 0]), "POST only"),
+    "followup_queue": (lambda s: reverse("web:followup_queue"), "visits; children by reference"),
+    "followup_export": (lambda s: reverse("web:followup_export"), "the API's CSV: children by id"),
+    "placement_list": (lambda s: reverse("web:placement_list"), "placements; children by reference"),
+    "placement_end": (lambda s: reverse("web:placement_end", args=[s.placement.pk]), "POST only"),
+    "placement_assign": (lambda s: reverse("web:placement_assign", args=[s.placement.pk]), "POST only"),
+    "my_visits": (lambda s: reverse("web:my_visits"), "the caller's visits; children by reference"),
+    "visit_record": (lambda s: reverse("web:visit_record", args=[s.visit.pk]), "a visit; children by reference"),
+    "notifications": (lambda s: reverse("web:notifications"), "family references and dates"),
+    "notification_read": (lambda s: reverse("web:notification_read", args=[s.notification.pk]), "POST only"),
+}
+
+
+def _waiting(s: ReadScene) -> list[m.Child]:
+    return list(m.Child.objects.filter(given_name=CHILD_NAME, status__in=m.Child.PLACEABLE).order_by("reference"))
+
+
+def _matched(s: ReadScene) -> list[m.Child]:
+    return list(m.Child.objects.filter(pk__in=MatchRun.objects.get(pk=s.run_id).children))
+
+
+def _planned(s: ReadScene) -> list[m.Child]:
+    return list(m.Child.objects.filter(pk__in=[i for p in s.plan.proposals for i in p["children"]]))
+
+
+def _other_carer(s: ReadScene) -> str:
+    return str(m.Carer.objects.exclude(pk=s.carer.pk).values_list("pk", flat=True).first())
+
+
+def web_page_names() -> set[str]:
+    names = set()
+    for _route, pattern in _walk(get_resolver().url_patterns):
+        if pattern.name and reverse_name(pattern):
+            names.add(pattern.name)
+    return names
+
+
+def reverse_name(pattern: URLPattern) -> bool:
+    return pattern.callback.__module__.startswith("web.")
+
+
+def test_every_page_is_in_the_tables():
+    pages = web_page_names()
+    classified = set(CHILD_PAGES) | set(OTHER_PAGES)
+    assert pages == classified, f"unclassified pages: {sorted(pages - classified)}; gone: {sorted(classified - pages)}"
+    assert set(PAGE_WRITES) <= pages, sorted(set(PAGE_WRITES) - pages)
+    for name in pages - set(PAGE_WRITES):
+        assert OTHER_PAGES.get(name, (None, ""))[1] != "POST only", f"{name} takes POST: add it to PAGE_WRITES"
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_WRITES))
+def test_each_page_write_leaves_its_audit_entries(name, django_capture_on_commit_callbacks):
+    case = PAGE_WRITES[name]
+    if isinstance(case, NotAudited):
+        pytest.skip(case.reason)
+    world = World()
+    assert_entries(world, case(world, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks))
+
+
+def test_pages_log_every_child_they_show_and_the_others_show_no_child(django_capture_on_commit_callbacks):
+    w = World()
+    s = read_scene(w, django_capture_on_commit_callbacks)
+    client = w.page(w.superuser)
+    for name, (url_of, _what) in sorted(OTHER_PAGES.items()):
+        with w.collect():
+            response = client.get(url_of(s))
+        assert response.status_code in (200, 302, 404, 405), (name, response.status_code)
+        body = response.content.decode(errors="replace")
+        assert CHILD_NAME not in body, f"{name} shows a child's name: make it log the read and move it to CHILD_PAGES"
+        assert not [e for e in w.new if e.model == "register.Child"], f"{name} logged a child read"
+    for name, case in sorted(CHILD_PAGES.items()):
+        url, shown = case(s)
+        assert shown, name
+        with w.collect():
+            response = client.get(url)
+        assert response.status_code == 200 and CHILD_NAME in response.content.decode(), name
+        with _context(name):
+            assert_entries(w, [entry("read", "register.Child", c.pk) for c in shown])
