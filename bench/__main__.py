@@ -1,4 +1,4 @@
-"""Runs the benchmarks and prints their tables: `python -m bench [--only matching,plans]`."""
+"""Runs the benchmarks and prints their tables: `python -m bench [--only matching,plans,chaos,load]`."""
 
 import argparse
 import os
@@ -9,14 +9,17 @@ import time
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", default="", help="comma-separated sections: matching, plans, chaos")
+    parser.add_argument("--only", default="", help="comma-separated sections: matching, plans, chaos, load")
     parser.add_argument("--carers", type=int, default=100_000)
     parser.add_argument("--children", type=int, default=50_000)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
     parser.add_argument("--requests", type=int, default=50, help="API requests per size (p50/p95 over them)")
+    parser.add_argument("--load-users", type=int, default=12, help="load: concurrent locust users")
+    parser.add_argument("--load-seconds", type=int, default=20, help="load: seconds of load per endpoint")
+    parser.add_argument("--load-workers", type=int, default=0, help="load: gunicorn workers (default 2 x cores)")
     args = parser.parse_args()
 
-    sections = set(filter(None, args.only.split(","))) or {"matching", "plans", "chaos"}
+    sections = set(filter(None, args.only.split(","))) or {"matching", "plans", "chaos", "load"}
     if "chaos" in sections:
         # Its own database and Redis, in its own process, so nothing it breaks touches the rest.
         subprocess.run([sys.executable, "-m", "bench.chaos"], check=True)
@@ -41,6 +44,10 @@ def main() -> int:
         from bench import plans
 
         plans.run()
+    if "load" in sections:
+        from bench import load
+
+        load.run(users=args.load_users, seconds=args.load_seconds, workers=args.load_workers or None)
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s")
     return 0
 

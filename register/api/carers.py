@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from register.api.fields import ChoiceListField, CommuneField, VillageField
 from register.api.imports import urlpatterns as import_urls
+from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.models import (
@@ -405,6 +406,7 @@ class CarerViewSet(
 ):
     permission_classes = [HasCapability.for_("carers.write", read="carers.read")]
     filterset_class = CarerFilter
+    pagination_class = KeysetPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
     queryset = Carer.objects.none()  # for the schema; get_queryset scopes to the caller
 

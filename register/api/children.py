@@ -16,6 +16,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from register.api.fields import ChoiceListField, CommuneField
+from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
 from register.audit import audit_read, audit_reads
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
@@ -241,6 +242,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     permission_classes = [HasCapability.for_("children.write", read="children.read")]
     serializer_class = ChildSerializer
     filterset_class = ChildFilter
+    pagination_class = KeysetPagination
     queryset = Child.objects.none()  # the model, for the schema; rows come from get_queryset
     http_method_names = ["get", "post", "patch", "head", "options"]
 

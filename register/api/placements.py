@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
 from register.choices import CareType
 from register.models import Carer, Child, Placement, Visit
@@ -188,6 +189,7 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     permission_classes = [HasCapability.for_("placements.write", read="placements.read")]
     serializer_class = PlacementSerializer
     filterset_class = PlacementFilter
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return placement_list(user=self.request.user)
@@ -230,6 +232,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     permission_classes = [HasCapability.for_("visits.complete", read="visits.read")]
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return visit_list(user=self.request.user)

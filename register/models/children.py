@@ -77,7 +77,11 @@ class Child(models.Model):
         ordering = ["reference"]
         verbose_name = _("child")
         verbose_name_plural = _("children")
-        indexes = [models.Index(fields=["province", "status"])]
+        indexes = [
+            models.Index(fields=["province", "status"]),
+            # A province's children in the list's order (by reference), for pages at any depth.
+            models.Index(fields=["province", "reference"], name="child_province_ref"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
