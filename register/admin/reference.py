@@ -1,6 +1,10 @@
+from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
@@ -66,6 +70,42 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
                 if changes:
                     audit_write(actor=request.user, action=AuditEntry.Action.UPDATE, instance=user, changes=changes)
         return response
+
+
+# Role groups: who holds a role is changed on the user's page (audited above); the groups themselves
+# are audited too (a renamed or deleted group takes its role away from everyone in it).
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedModelAdmin, BaseGroupAdmin):
+    pass
+
+
+# django-axes' lockout records: deleting one unlocks an account, which the trail records.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(BaseAccessAttemptAdmin):
+    def delete_model(self, request, obj):
+        AuditEntry.objects.create(
+            actor=request.user,
+            actor_username=request.user.username,
+            action=AuditEntry.Action.DELETE,
+            model=AccessAttempt._meta.label,
+            object_id=str(obj.pk),
+            object_repr=obj.username or "",
+            changes={"username": [obj.username, None], "failures_since_start": [obj.failures_since_start, None]},
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 # API tokens (django-rest-knox): an administrator may revoke one (audited, as a logout through the

@@ -30,6 +30,10 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db.models import ProtectedError
+from django.forms import MultiWidget
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
@@ -44,7 +48,14 @@ from register.models import AuditEntry
 from register.roles import Role
 from register.services.placements import placement_create
 from tests.factories import PASSWORD, CarerFactory, ChildFactory, InstitutionFactory, make_user
-from tests.register.carers_factories import ConcernFactory, carer_payload, meet_requirements, unapproved_carer
+from tests.register.carers_factories import (
+    CarerCheckFactory,
+    CarerTrainingFactory,
+    ConcernFactory,
+    carer_payload,
+    meet_requirements,
+    unapproved_carer,
+)
 from tests.register.children_factories import child_payload, institution_payload
 from tests.register.imports_factories import csv_bytes, import_row, upload
 
@@ -1089,3 +1100,267 @@ def test_pages_log_every_child_they_show_and_the_others_show_no_child(django_cap
         assert response.status_code == 200 and CHILD_NAME in response.content.decode(), name
         with _context(name):
             assert_entries(w, [entry("read", "register.Child", c.pk) for c in shown])
+
+
+# --- The admin ------------------------------------------------------------------------------------
+# What even a superuser may do on each admin page (add, change, delete), and an audited write for
+# each allowed one. A new admin page, or a page that starts to allow a write, fails here until listed.
+
+ADMIN: dict[str, tuple[bool, bool, bool] | tuple[bool, bool, bool, str]] = {
+    "register.AuditEntry": (False, False, False, "view only, national administrators"),
+    "register.Carer": (False, True, False),
+    "register.CarerCheck": (True, True, True),
+    "register.CarerTraining": (True, True, True),
+    "register.SafeguardingConcern": (True, True, True),
+    "register.HouseholdMember": (True, True, True),
+    "register.CarerStatusChange": (False, False, False, "written by the status service only"),
+    "register.Institution": (True, True, False),
+    "register.Child": (True, True, False),
+    "register.SiblingGroup": (False, True, False),
+    "register.Placement": (False, True, False),
+    "register.Visit": (False, False, False, "completed through the visit service only"),
+    "register.VisitPolicy": (True, True, False),
+    "register.TrainingModule": (True, True, True),
+    "register.User": (True, True, True),
+    "register.ReferenceSequence": (False, False, False, "written by the services"),
+    "register.Province": (False, False, False, "gazetteer"),
+    "register.District": (False, False, False, "gazetteer"),
+    "register.Commune": (False, False, False, "gazetteer"),
+    "register.Village": (False, False, False, "gazetteer"),
+    "matching.MatchingPolicy": (True, True, False),
+    "matching.MatchRun": (False, False, False, "written by the matching service"),
+    "matching.BatchPlan": (False, False, False, "written by the matching service"),
+    "notifications.ReminderPolicy": (True, True, False),
+    "notifications.Reminder": (False, False, False, "the sweep's work rows"),
+    "notifications.Notification": (False, False, False, "the inbox"),
+    "knox.AuthToken": (False, False, True),
+    "auth.Group": (True, True, True),
+    "axes.AccessAttempt": (False, True, True, "lockout records: deleting one (unlocking) is audited"),
+    "axes.AccessLog": (False, True, True, "django-axes' own log of logins: not audited"),
+    "axes.AccessFailureLog": (False, True, True, "django-axes' own log of failures: not audited"),
+}
+
+
+def _superuser_request(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def test_every_admin_page_and_what_a_superuser_may_do_there_is_in_the_table():
+    user = make_user(Role.NATIONAL_ADMIN, is_staff=True, is_superuser=True)
+    request = _superuser_request(user)
+    found = {}
+    for model, model_admin in admin.site._registry.items():
+        found[model._meta.label] = (
+            bool(model_admin.has_add_permission(request)),
+            bool(model_admin.has_change_permission(request)),
+            bool(model_admin.has_delete_permission(request)),
+        )
+    assert set(found) == set(ADMIN), (
+        f"unlisted: {sorted(set(found) - set(ADMIN))}; gone: {sorted(set(ADMIN) - set(found))}"
+    )
+    for label, may in found.items():
+        assert may == ADMIN[label][:3], (
+            f"{label}: a superuser may add/change/delete {may}, the table says {ADMIN[label][:3]}"
+        )
+
+
+def admin_form_data(response) -> dict:
+    """The POST body of an admin add/change page as it was rendered (its form and inlines)."""
+    data = {}
+
+    def put(bound):
+        value = bound.value()
+        if isinstance(bound.field.widget, MultiWidget):  # a date and a time: two inputs
+            for i, part in enumerate(bound.field.widget.decompress(value)):
+                data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(v) for v in value]
+        elif value is not None:
+            data[bound.html_name] = str(value)
+
+    for bound in response.context["adminform"].form:
+        put(bound)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for bound in formset.management_form:
+            put(bound)
+        for form in formset.forms:
+            for bound in form:
+                put(bound)
+    return data
+
+
+def _admin_url(obj, view="change") -> str:
+    opts = obj._meta
+    if view == "changelist":
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk])
+
+
+def admin_change(w, obj, **changes):
+    client = w.page(w.superuser)
+    url = _admin_url(obj)
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    data = {**admin_form_data(page), **changes}
+    with w.collect():
+        response = client.post(url, data)
+    assert response.status_code == 302, (url, response.context["adminform"].form.errors if response.context else "")
+    return response
+
+
+def admin_bulk_delete(w, *objs):
+    client = w.page(w.superuser)
+    with w.collect():
+        response = client.post(
+            _admin_url(objs[0], "changelist"),
+            {"action": "delete_selected", "_selected_action": [str(o.pk) for o in objs], "post": "yes"},
+        )
+    assert response.status_code == 302, response.content
+    assert not type(objs[0]).objects.filter(pk__in=[o.pk for o in objs]).exists()
+
+
+def test_admin_changes_are_audited():
+    w = World()
+    carer = CarerFactory()
+    admin_change(w, carer, max_children="3")
+    assert_entries(w, [entry("update", "register.Carer", carer.pk, {"max_children"})])
+    check = CarerCheckFactory(carer=carer)
+    admin_change(w, check, result="failed")
+    assert_entries(w, [entry("update", "register.CarerCheck", check.pk, {"result"})])
+    child = ChildFactory()
+    admin_change(w, child, given_name="Vanna")
+    assert_entries(w, [entry("update", "register.Child", child.pk, {"given_name"})])
+    institution = child.institution
+    admin_change(w, institution, name="Renamed centre")
+    assert_entries(w, [entry("update", "register.Institution", institution.pk, {"name"})])
+    group = m.SiblingGroup.objects.create(keep_together=True)
+    m.Child.objects.filter(pk=child.pk).update(sibling_group=group)
+    admin_change(w, group, keep_together="")
+    assert_entries(w, [entry("update", "register.SiblingGroup", group.pk, {"keep_together"})])
+    placement = placed(w)
+    admin_change(w, placement, social_worker=str(w.worker.pk))
+    assert_entries(w, [entry("update", "register.Placement", placement.pk, {"social_worker_id"})])
+    module = m.TrainingModule.objects.get(code="core")
+    admin_change(w, module, name_en="Core training (2027)")
+    assert_entries(w, [entry("update", "register.TrainingModule", "core", {"name_en"})])
+
+
+def test_admin_adds_are_audited():
+    w = World()
+    carer = CarerFactory()
+    client = w.page(w.superuser)
+    body = {"carer": str(carer.pk), "kind": "health_check", "result": "passed", "checked_on": today().isoformat()}
+    with w.collect():
+        assert client.post(reverse("admin:register_carercheck_add"), body).status_code == 302
+    check = m.CarerCheck.objects.get(carer=carer)
+    assert_entries(w, [entry("create", "register.CarerCheck", check.pk, {"kind", "result", "carer_id"})])
+    body = {
+        "username": "newstaff",
+        "usable_password": "true",
+        "password1": "a long pass 2026!",
+        "password2": "a long pass 2026!",
+    }
+    with w.collect():
+        response = client.post(reverse("admin:register_user_add"), body)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    new = m.User.objects.get(username="newstaff")
+    assert_entries(w, [entry("create", "register.User", new.pk, {"username", "password"})])
+    # The password hash itself never enters the trail.
+    assert new.password not in str([e.changes for e in w.new])
+
+
+def test_admin_versioned_policies_are_added_and_audited():
+    from matching.models import MatchingPolicy
+    from notifications.models import ReminderPolicy
+
+    w = World()
+    for model in (MatchingPolicy, ReminderPolicy, m.VisitPolicy):
+        current = model.objects.order_by("-pk").first()
+        admin_change(w, current)
+        assert_entries(w, [entry("create", model._meta.label, ANY_ID, {"replaces"})])
+
+
+def test_admin_deletes_one_by_one_and_in_bulk_are_audited():
+    w = World()
+    carer = CarerFactory()
+    one = CarerCheckFactory(carer=carer)
+    client = w.page(w.superuser)
+    with w.collect():
+        assert client.post(_admin_url(one, "delete"), {"post": "yes"}).status_code == 302
+    assert_entries(w, [entry("delete", "register.CarerCheck", one.pk, {"kind", "result"})])
+    member = m.HouseholdMember.objects.create(
+        carer=carer, given_name="Vuthy", family_name="Meas", sex="male", date_of_birth=datetime.date(1980, 1, 1)
+    )
+    rows = [
+        [CarerCheckFactory(carer=carer), CarerCheckFactory(carer=carer, kind="reference")],
+        [CarerTrainingFactory(carer=carer)],
+        [ConcernFactory(carer=carer)],
+        [member],
+    ]
+    for objs in rows:
+        admin_bulk_delete(w, *objs)
+        label = objs[0]._meta.label
+        assert_entries(w, [entry("delete", label, o.pk) for o in objs])
+        assert all(e.province == "02" for e in w.new if e.model == label)
+
+
+def test_admin_user_roles_passwords_and_tokens_are_audited():
+    w = World()
+    staff = make_user(Role.SOCIAL_WORKER)
+    supervisor_group = Group.objects.get(name=Role.SUPERVISOR)
+    admin_change(w, staff, groups=[str(supervisor_group.pk)])
+    assert_entries(w, [entry("update", "register.User", staff.pk, {"groups"})])
+    client = w.page(w.superuser)
+    url = reverse("admin:auth_user_password_change", args=[staff.pk]).replace("auth/user", "register/user")
+    with w.collect():
+        response = client.post(url, {"password1": "another long pass 1!", "password2": "another long pass 1!"})
+    assert response.status_code == 302, response.content
+    assert_entries(w, [entry("update", "register.User", staff.pk, {"password"})])
+    instance, _token = AuthToken.objects.create(staff)
+    with w.collect():
+        response = client.post(
+            reverse("admin:knox_authtoken_changelist"),
+            {"action": "delete_selected", "_selected_action": [instance.pk], "post": "yes"},
+        )
+    assert response.status_code == 302 and not AuthToken.objects.filter(user=staff).exists()
+    assert_entries(w, [entry("delete", "knox.AuthToken", instance.token_key, {"user"})])
+    group = Group.objects.create(name="readers")
+    admin_change(w, group, name="readers-2")
+    assert_entries(w, [entry("update", "auth.Group", group.pk, {"name"})])
+    # Unlocking an account (deleting its django-axes lockout record).
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username=staff.username, ip_address="10.0.0.1", user_agent="x", failures_since_start=5
+    )
+    admin_bulk_delete(w, attempt)
+    assert_entries(w, [entry("delete", "axes.AccessAttempt", attempt.pk, {"username"})])
+
+
+def test_an_account_that_acted_cannot_be_deleted_and_its_trail_stays():
+    w = World()
+    actor = make_user(Role.REGISTRAR)
+    api_client = w.api(actor)
+    assert api_client.post("/api/v1/carers/", carer_payload(), format="json").status_code == 201
+    trail = list(AuditEntry.objects.filter(actor=actor).values_list("pk", "actor_id"))
+    client = w.page(w.superuser)
+    response = client.post(_admin_url(actor, "delete"), {"post": "yes"})
+    assert response.status_code in (200, 403)  # the admin explains the protected entries; nothing removed
+    assert m.User.objects.filter(pk=actor.pk).exists()
+    assert list(AuditEntry.objects.filter(actor=actor).values_list("pk", "actor_id")) == trail
+    with pytest.raises(ProtectedError):
+        actor.delete()
+    # An account that never did anything can go; its removal is itself in the trail.
+    idle = make_user(Role.REGISTRAR)
+    with w.collect():
+        assert client.post(_admin_url(idle, "delete"), {"post": "yes"}).status_code == 302
+    w.actor = w.superuser
+    assert_entries(w, [entry("delete", "register.User", idle.pk, {"username"})])
