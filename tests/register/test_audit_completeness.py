@@ -1364,3 +1364,63 @@ def test_an_account_that_acted_cannot_be_deleted_and_its_trail_stays():
         assert client.post(_admin_url(idle, "delete"), {"post": "yes"}).status_code == 302
     w.actor = w.superuser
     assert_entries(w, [entry("delete", "register.User", idle.pk, {"username"})])
+
+
+# --- Celery tasks ---------------------------------------------------------------------------------
+
+
+def task_extend_visit_schedules(w):
+    from register.tasks import extend_visit_schedules
+
+    placement = placed(w)
+    last = placement.visits.order_by("-due_date").first()
+    last.delete()  # as if the schedule had reached its horizon
+    with w.collect():
+        assert extend_visit_schedules.delay().get() >= 1
+    w.actor = None  # the scheduler: entries by "system"
+    return [entry("create", "register.Visit", ANY_ID, {"due_date", "placement_id"})]
+
+
+def task_run_carer_import(w):
+    from register.services.import_jobs import carer_import_job_check, carer_import_job_start
+    from register.tasks import run_carer_import
+
+    job = carer_import_job_check(actor=w.registrar, file=upload(csv_bytes([import_row()])), filename="f.csv")
+    job = carer_import_job_start(actor=w.registrar, job=job)  # queued; its task is run here, by hand
+    with w.collect():
+        assert run_carer_import.delay(str(job.pk)).get() == "done"
+    w.actor = w.registrar  # the import is the registrar's, whoever runs the job
+    carer = m.Carer.objects.get()
+    return [
+        entry("create", "register.CarerImport", "", {"rows", "created"}),
+        entry("create", "register.Carer", carer.pk, {"household_name"}),
+    ]
+
+
+TASKS: dict[str, Callable | NotAudited] = {
+    "config.ping": NotAudited("the worker's health check"),
+    "register.extend_visit_schedules": task_extend_visit_schedules,
+    "register.run_carer_import": task_run_carer_import,
+    "register.requeue_stale_carer_imports": NotAudited("queues import jobs again: writes only the job's status"),
+    "matching.run_batch_plan": NotAudited("fills in a plan's proposals; the plan's request is audited (BatchPlan)"),
+    "matching.requeue_stale_batch_plans": NotAudited("queues plans again: writes only the plan's status"),
+    "notifications.sweep": NotAudited("reminder rows derived from visits: not register records"),
+    "notifications.deliver": NotAudited("sends one reminder: notification rows, not register records"),
+}
+
+
+def test_every_celery_task_is_in_the_table():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    names = {name for name in app.tasks if not name.startswith("celery.")}
+    assert names == set(TASKS), f"unlisted: {sorted(names - set(TASKS))}; gone: {sorted(set(TASKS) - names)}"
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_each_task_that_writes_the_register_leaves_its_audit_entries(name):
+    case = TASKS[name]
+    if isinstance(case, NotAudited):
+        pytest.skip(case.reason)
+    world = World()
+    assert_entries(world, case(world))
