@@ -31,13 +31,13 @@ def test_a_supervisor_sets_up_two_factor_then_uses_it(chromium, site, variant, t
     browser.assert_language()
     browser.assert_fits_the_screen()
     # Trying to go round it leads back to the same page.
-    browser.go("/followup/")
-    page.wait_for_url(re.compile(r".*/account/two-factor/\?next=.*followup.*"))
+    browser.go("/follow-up/")
+    page.wait_for_url(re.compile(r".*/account/two-factor/\?next=.*follow-up.*"))
 
     pending = TOTPDevice.objects.get(user=user, confirmed=False)
     page.fill("input[name=code]", code_for(pending))
     page.get_by_test_id("code-submit").click()
-    page.wait_for_url(re.compile(r".*/followup/.*"))
+    page.wait_for_url(re.compile(r".*/follow-up/.*"))
 
     page.locator(".account summary").click()
     page.get_by_test_id("logout").click()
