@@ -17,6 +17,7 @@ def main() -> int:
     parser.add_argument("--load-users", type=int, default=12, help="load: concurrent locust users")
     parser.add_argument("--load-seconds", type=int, default=20, help="load: seconds of load per endpoint")
     parser.add_argument("--load-workers", type=int, default=0, help="load: gunicorn workers (default 2 x cores)")
+    parser.add_argument("--load-endpoints", default="", help="load: comma-separated endpoints (default all)")
     args = parser.parse_args()
 
     sections = set(filter(None, args.only.split(","))) or {"matching", "plans", "chaos", "load"}
@@ -47,7 +48,12 @@ def main() -> int:
     if "load" in sections:
         from bench import load
 
-        load.run(users=args.load_users, seconds=args.load_seconds, workers=args.load_workers or None)
+        load.run(
+            users=args.load_users,
+            seconds=args.load_seconds,
+            workers=args.load_workers or None,
+            only=[e for e in args.load_endpoints.split(",") if e],
+        )
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s")
     return 0
 

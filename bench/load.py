@@ -51,12 +51,17 @@ ROOT = Path(__file__).resolve().parent.parent
 FILTER = {"province": PROVINCE, "status": "approved", "has_vacancy": "true"}
 
 
-def run(*, users: int = 12, seconds: int = 20, workers: int | None = None) -> None:
+def run(*, users: int = 12, seconds: int = 20, workers: int | None = None, only: list[str] | None = None) -> None:
     workers = workers or 2 * (os.cpu_count() or 1)
     people = {"supervisor": _user("bench-load-supervisor", Role.SUPERVISOR, [PROVINCE]), "national": None}
     people["national"] = _user("bench-load-national", Role.NATIONAL_ADMIN, [])
     tokens = {key: _token(user) for key, user in people.items()}
     endpoints = _endpoints(people)
+    if only:
+        unknown = set(only) - set(endpoints)
+        if unknown:
+            raise SystemExit(f"no such load endpoint: {', '.join(sorted(unknown))} (known: {', '.join(endpoints)})")
+        endpoints = {key: e for key, e in endpoints.items() if key in only}
     queries = {key: _query_counts(tokens[e["as"]], e["counted"]) for key, e in endpoints.items()}
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
@@ -67,15 +72,18 @@ def run(*, users: int = 12, seconds: int = 20, workers: int | None = None) -> No
             )
         )
         print(
-            f"\nload: gunicorn config.wsgi ({workers} sync workers, production settings), locust "
+            f"\nload: gunicorn config.wsgi ({workers} sync workers, config/gunicorn.py, production settings), locust "
             f"{users} users x {seconds} s per endpoint"
         )
         results = {}
-        with gunicorn(workers=workers) as base_url:
+        with gunicorn(workers=workers) as (base_url, server_pid):
             for key in endpoints:
                 out = Path(tmp) / f"{key}.json"
+                before = _server_cpu(server_pid)
                 _locust(base_url, plan_file, key, out, users=users, seconds=seconds)
+                used = _server_cpu(server_pid, since=before)
                 results[key] = _summary(json.loads(out.read_text()))
+                results[key]["cpu"] = 1000 * used / max(1, results[key]["all"])
                 print(f"  {key}: {results[key]['rps']:.0f} req/s", flush=True)
 
     rows = []
@@ -91,16 +99,23 @@ def run(*, users: int = 12, seconds: int = 20, workers: int | None = None) -> No
                 f"{r['rps']:.0f}",
                 r["requests"],
                 r["failures"],
+                f"{r['cpu']:.1f}",
                 " / ".join(str(n) for n in queries[key]),
             ]
         )
     table(
         f"Load (gunicorn {workers} workers, {users} concurrent users, {seconds} s per endpoint, "
         f"province {PROVINCE} for the supervisor)",
-        ["endpoint", "as", "request", "p50 ms", "p95 ms", "req/s", "requests", "failed", "queries"],
+        ["endpoint", "as", "request", "p50 ms", "p95 ms", "req/s", "requests", "failed", "cpu ms", "queries"],
         rows,
     )
-    print("queries: per request, on the first page / on a deep page (detail: two different records)")
+    print(
+        "cpu ms: CPU time of the gunicorn workers and their PostgreSQL backends per request (less sensitive\n"
+        "to other work on the machine than the times above); queries: per request, on the first page / on a\n"
+        "deep page (detail: two different records), counted in-process with the test client"
+    )
+    if TARGET_ENDPOINT not in results:
+        return
     target = results[TARGET_ENDPOINT]
     for label, ok, got in (
         (f"p95 <= {TARGET_P95_MS} ms", target["p95"] <= TARGET_P95_MS, f"{target['p95']:.1f} ms"),
@@ -249,6 +264,32 @@ def _query_counts(token: str, paths: list[str]) -> list[int]:
 # --- gunicorn and locust ------------------------------------------------------------------------
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _server_cpu(server_pid: int, since: dict | None = None):
+    """CPU seconds of gunicorn's workers and of the PostgreSQL backends serving the bench database:
+    a dict by pid, or (with `since`, an earlier dict) the seconds used in between. Linux only: 0 elsewhere."""
+    if not Path("/proc").is_dir():
+        return {} if since is None else 0.0
+    pids = [int(p) for p in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids += [row[0] for row in cursor.fetchall()]
+    now = {pid: _cpu_seconds(pid) for pid in pids}
+    if since is None:
+        return now
+    return sum(max(0.0, cpu - since.get(pid, 0.0)) for pid, cpu in now.items())
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -258,7 +299,8 @@ def _free_port() -> int:
 @contextmanager
 def gunicorn(*, workers: int):
     """gunicorn serving config.wsgi with the production settings (DEBUG off, HTTPS behind a proxy)
-    on the bench database, until the block ends; then stopped with SIGTERM (a graceful shutdown)."""
+    and config/gunicorn.py, on the bench database, until the block ends; then stopped with SIGTERM
+    (a graceful shutdown: workers finish their request)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -268,23 +310,15 @@ def gunicorn(*, workers: int):
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "LOG_LEVEL": "WARNING",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={workers}",
-        "--worker-class=sync",
-        "--timeout=60",
-        "--graceful-timeout=10",
-        "--log-level=warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own interpreter and arguments)
+    # As a deployment starts it (docker/entrypoint.sh): config/gunicorn.py, with its access log.
+    env |= {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "config.wsgi:application"]
+    # Our own interpreter and arguments (S603). The access log (to stdout) is written, then dropped.
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(server, f"{base_url}/healthz/")
-        yield base_url
+        yield base_url, server.pid
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -335,7 +369,16 @@ def _locust(base_url: str, plan: Path, key: str, out: Path, *, users: int, secon
 def _summary(raw: dict) -> dict:
     samples = sorted(raw["samples"])
     if not samples:
-        return {"p50": 0.0, "p95": 0.0, "rps": 0.0, "requests": 0, "failures": len(raw["failures"]), "messages": []}
+        failures = len(raw["failures"])
+        return {
+            "p50": 0.0,
+            "p95": 0.0,
+            "rps": 0.0,
+            "requests": 0,
+            "all": failures,
+            "failures": failures,
+            "messages": [],
+        }
     start = samples[0][0] + WARM_UP_S
     kept = [ms for at, ms in samples if at >= start] or [ms for _, ms in samples]
     window = max(samples[-1][0] - start, 1e-9)
@@ -345,6 +388,7 @@ def _summary(raw: dict) -> dict:
         "p95": cuts[94],
         "rps": len(kept) / window,
         "requests": len(kept),
+        "all": len(samples) + len(raw["failures"]),
         "failures": len(raw["failures"]),
         "messages": raw["failures"],
     }

@@ -62,6 +62,12 @@ class VisitSerializer(serializers.Serializer):
         worker = visit.placement.social_worker
         return worker.username if worker else None
 
+    def to_representation(self, visit):
+        # Lists render hundreds of visits (a page of placements nests each one's visits): the
+        # declared fields written out, without DRF's per-field calls. tests/register/
+        # test_placement_serializer.py holds it equal to the generic rendering.
+        return visit_row(visit)
+
 
 class PlacementSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
@@ -89,6 +95,62 @@ class PlacementSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_social_worker(self, placement) -> str | None:
         return placement.social_worker.username if placement.social_worker else None
+
+    def to_representation(self, placement):
+        # As VisitSerializer.to_representation: the declared fields written out.
+        return placement_row(placement)
+
+
+_DATETIME = serializers.DateTimeField()  # the API's rendering of a moment (time zone, "Z")
+
+
+def _iso(day):
+    return None if day is None else day.isoformat()
+
+
+def visit_row(visit: Visit) -> dict:
+    """VisitSerializer's output for one visit (its placement, the placement's children and social
+    worker loaded with it, as the selectors do)."""
+    placement = visit.placement
+    status = status_of(visit)
+    worker = placement.social_worker
+    return {
+        "id": str(visit.id),
+        "placement": str(visit.placement_id),
+        "carer": str(placement.carer_id),
+        "children": _children_of(placement),
+        "sequence": visit.sequence,
+        "due_date": _iso(visit.due_date),
+        "status": status,
+        "days_overdue": days_overdue(status=status, due_date=visit.due_date),
+        "social_worker": worker.username if worker else None,
+        "province": placement.province_id,
+        "completed_on": _iso(visit.completed_on),
+        "outcome": visit.outcome,
+        "notes": visit.notes,
+    }
+
+
+def placement_row(placement: Placement) -> dict:
+    """PlacementSerializer's output for one placement (children, visits and social worker loaded
+    with it, as the selectors do)."""
+    worker = placement.social_worker
+    return {
+        "id": str(placement.id),
+        "carer": str(placement.carer_id),
+        "children": _children_of(placement),
+        "start_date": _iso(placement.start_date),
+        "end_date": _iso(placement.end_date),
+        "care_type": placement.care_type,
+        "status": placement.status,
+        "end_reason": placement.end_reason,
+        "social_worker": worker.username if worker else None,
+        "province": placement.province_id,
+        "match": None if placement.match_id is None else str(placement.match_id),
+        "split_reason": placement.split_reason,
+        "created_at": _DATETIME.to_representation(placement.created_at),
+        "visits": [visit_row(visit) for visit in placement.visits.all()],
+    }
 
 
 # --- Input ---------------------------------------------------------------------------------------
