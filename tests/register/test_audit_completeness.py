@@ -234,9 +234,13 @@ def api_carer_create(w, **_):
 def api_carer_update(w, **_):
     carer = CarerFactory()
     with w.collect():
-        response = w.api(w.registrar).patch(f"/api/v1/carers/{carer.pk}/", {"max_children": 3}, format="json")
+        response = w.api(w.registrar).patch(
+            f"/api/v1/carers/{carer.pk}/",
+            {"max_children": 3, "household_members": carer_payload()["household_members"]},
+            format="json",
+        )
     assert response.status_code == 200, response.content
-    return [entry("update", "register.Carer", carer.pk, {"max_children"})]
+    return [entry("update", "register.Carer", carer.pk, {"max_children", "household_members"})]
 
 
 def api_carer_review(w, **_):
@@ -1424,3 +1428,17 @@ def test_each_task_that_writes_the_register_leaves_its_audit_entries(name):
         pytest.skip(case.reason)
     world = World()
     assert_entries(world, case(world))
+
+
+# --- The walk itself --------------------------------------------------------------------------------
+
+
+def test_the_walk_notices_a_write_whose_entry_went_missing(monkeypatch, django_capture_on_commit_callbacks):
+    """A service that stops auditing makes its row fail (here: completing a visit)."""
+    from register.services import visits
+
+    monkeypatch.setattr(visits, "audit_write", lambda **kwargs: None)
+    world = World()
+    expected = api_visit_complete(world)
+    with pytest.raises(AssertionError, match="no audit entry"):
+        assert_entries(world, expected)
