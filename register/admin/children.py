@@ -150,6 +150,14 @@ class ChildAdmin(CapabilityAdminMixin, AuditedModelAdmin):
             audit_reads(actor=request.user, instances=list(changelist.result_list))
         return response
 
+    def history_view(self, request, object_id, extra_context=None):
+        # The history shows the child's values as they changed: a read of the record too.
+        response = super().history_view(request, object_id, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("object")
+        if obj is not None:
+            audit_read(actor=request.user, instance=obj)
+        return response
+
 
 def _relations(child: Child) -> dict:
     return {

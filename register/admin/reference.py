@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from register.admin.base import AuditedModelAdmin, ReadOnlyAdmin
-from register.audit import audit_write, diff, snapshot
-from register.models import AuditEntry, Commune, District, Province, TrainingModule, User, Village
+from register.audit import audit_read, audit_write, diff, snapshot
+from register.models import AuditEntry, Child, Commune, District, Province, TrainingModule, User, Village
 
 
 @admin.register(Province)
@@ -160,6 +160,16 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # An entry about a child shows the child's values (`changes`): reading it reads the record.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        entry = (getattr(response, "context_data", None) or {}).get("original")
+        if entry is not None and entry.model == Child._meta.label and entry.changes:
+            child = Child.objects.filter(pk=entry.object_id).first()
+            if child is not None:
+                audit_read(actor=request.user, instance=child)
+        return response
 
 
 # --- Training modules (the carers area) --------------------------------------------------------

@@ -1370,6 +1370,40 @@ def test_an_account_that_acted_cannot_be_deleted_and_its_trail_stays():
     assert_entries(w, [entry("delete", "register.User", idle.pk, {"username"})])
 
 
+def test_admin_pages_showing_a_childs_data_log_the_read():
+    """The admin's child list, child page and its history (which shows the values as they changed),
+    and an audit entry about a child (the same values); not the sibling group and placement pages,
+    which show children by reference."""
+    w = World()
+    placement = placed(w)
+    response = w.api(w.officer).post("/api/v1/children/", child_payload(given_name=CHILD_NAME), format="json")
+    child = m.Child.objects.get(pk=response.json()["id"])
+    group = m.SiblingGroup.objects.create(keep_together=True)
+    m.Child.objects.filter(pk__in=[child.pk, placement.children.get().pk]).update(sibling_group=group)
+    client = w.page(w.superuser)
+    created = AuditEntry.objects.get(model="register.Child", object_id=str(child.pk), action="create")
+    pages = {
+        _admin_url(child, "changelist"): True,
+        _admin_url(child): True,
+        _admin_url(child, "history"): True,
+        _admin_url(created): True,
+        _admin_url(group): False,
+        _admin_url(placement): False,
+        _admin_url(placement, "changelist"): False,
+        _admin_url(placement.visits.first()): False,
+    }
+    for url, shows_child in pages.items():
+        with w.collect():
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert (CHILD_NAME in response.content.decode()) == shows_child, url
+        with _context(url):
+            if shows_child:
+                assert_entries(w, [entry("read", "register.Child", child.pk)])
+            else:
+                assert not [e for e in w.new if e.model == "register.Child"]
+
+
 # --- Celery tasks ---------------------------------------------------------------------------------
 
 
