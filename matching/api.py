@@ -53,6 +53,23 @@ class MatchRunSerializer(serializers.Serializer):
             for c in run.candidates
         ]
 
+    def to_representation(self, run):
+        data = super().to_representation(run)
+        user = _reader(self)
+        if user is not None and not user.is_national:
+            # A run filed under the reader's province may rank another province's families (a
+            # national administrator's run): the reader sees only their own provinces' records.
+            seen = selectors.visible_ids(user=user, carers=[c["carer"] for c in run.candidates], children=run.children)
+            data["children"] = [i for i in data["children"] if i in seen]
+            data["candidates"] = [c for c in data["candidates"] if c["carer"] in seen]
+        return data
+
+
+def _reader(serializer):
+    """The user the representation is for (None when the schema generator builds it)."""
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
 
 class ExplainSerializer(serializers.Serializer):
     carer = serializers.CharField()
@@ -80,6 +97,8 @@ class BatchQueuedSerializer(serializers.Serializer):
 
 
 class ProposalSerializer(serializers.Serializer):
+    # The proposal's number for confirm/ (its place in the plan, which a reader may see only part of).
+    index = serializers.IntegerField(required=False)
     children = serializers.ListField(child=serializers.CharField())
     carer = serializers.CharField()
     score = serializers.FloatField()
@@ -115,6 +134,29 @@ class BatchPlanSerializer(serializers.ModelSerializer):
             "error",
         ]
 
+    def to_representation(self, plan):
+        proposals = [{**p, "index": n} for n, p in enumerate(plan.proposals)]
+        data = super().to_representation(plan)
+        data["proposals"] = ProposalSerializer(proposals, many=True).data
+        user = _reader(self)
+        if user is not None and not user.is_national:
+            # A plan filed under the reader's province may name another province's children and
+            # families (a national administrator's plan): only the reader's own records are shown,
+            # and a proposal only when its family and every child are theirs.
+            seen = selectors.visible_ids(
+                user=user,
+                carers=[p["carer"] for p in plan.proposals],
+                children=[*plan.children, *(i for p in plan.proposals for i in p["children"])]
+                + [i for u in plan.unassigned for i in u["children"]],
+            )
+            data["children"] = [i for i in data["children"] if i in seen]
+            data["proposals"] = [
+                p for p in data["proposals"] if p["carer"] in seen and all(i in seen for i in p["children"])
+            ]
+            unassigned = [{**u, "children": [i for i in u["children"] if i in seen]} for u in data["unassigned"]]
+            data["unassigned"] = [u for u in unassigned if u["children"]]
+        return data
+
 
 # --- Views ---------------------------------------------------------------------------------------
 def _visible_children(user):
@@ -132,7 +174,7 @@ class MatchCreateView(APIView):
         if child is None:
             raise serializers.ValidationError({"child": [_("No such child in your provinces.")]})
         run = services.match_run_create(actor=request.user, child=child, limit=data.validated_data["limit"])
-        return Response(MatchRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(MatchRunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class MatchDetailView(APIView):
@@ -141,7 +183,7 @@ class MatchDetailView(APIView):
     @extend_schema(responses={200: MatchRunSerializer})
     def get(self, request, pk):
         run = get_object_or_404(selectors.match_runs(user=request.user), pk=pk)
-        return Response(MatchRunSerializer(run).data)
+        return Response(MatchRunSerializer(run, context={"request": request}).data)
 
 
 class MatchExplainView(APIView):
@@ -199,7 +241,7 @@ class BatchDetailView(APIView):
     @extend_schema(responses={200: BatchPlanSerializer})
     def get(self, request, pk):
         plan = get_object_or_404(selectors.batch_plans(user=request.user), pk=pk)
-        return Response(BatchPlanSerializer(plan).data)
+        return Response(BatchPlanSerializer(plan, context={"request": request}).data)
 
 
 class ConfirmSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from matching.models import BatchPlan, MatchingPolicy, MatchRun
 from register.audit import audit_write
 from register.errors import ConflictError, DomainError
 from register.models import AuditEntry, Carer, Child, Institution
+from register.scoping import scope_to_user
 from register.selectors.children import child_list
 
 log = logging.getLogger(__name__)
@@ -259,6 +260,12 @@ def batch_plans_requeue_stale(*, queued_minutes: int = 5, running_minutes: int =
     return len(stale)
 
 
+def _proposal_in_scope(actor, proposal: dict) -> bool:
+    carers = scope_to_user(Carer.objects.filter(pk=proposal["carer"]), actor)
+    children = child_list(user=actor).filter(pk__in=proposal["children"])
+    return carers.exists() and children.count() == len(set(proposal["children"]))
+
+
 def batch_proposal_confirm(*, actor, plan: BatchPlan, index: int, start_date, social_worker=None):
     """Turn one proposal of a plan into a placement, through the placement service (which locks the
     family and re-checks every rule: the register may have changed since the plan was made)."""
@@ -268,7 +275,9 @@ def batch_proposal_confirm(*, actor, plan: BatchPlan, index: int, start_date, so
         plan = BatchPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != BatchPlan.Status.DONE:
             raise DomainError(_("The plan is not ready yet."), code="plan_not_ready")
-        if not 0 <= index < len(plan.proposals):
+        if not 0 <= index < len(plan.proposals) or not _proposal_in_scope(actor, plan.proposals[index]):
+            # A proposal naming another province's family or child (a national administrator's plan)
+            # is not the actor's to confirm: it answers as a proposal that does not exist.
             raise DomainError(_("There is no proposal %(n)s in this plan.") % {"n": index}, code="no_such_proposal")
         proposal = plan.proposals[index]
         if proposal.get("placement"):

@@ -89,7 +89,12 @@ def match_run(request, id):
     audit_reads(actor=request.user, instances=children)  # the children's names are on the page
     carers = carer_list(user=request.user).filter(pk__in=[c["carer"] for c in run.candidates]).select_related("commune")
     carers = {str(c.pk): c for c in carers}
-    candidates = [{**c, "explanation": sentences(c["facts"]), "family": carers.get(c["carer"])} for c in run.candidates]
+    # Only families the reader may see: a national administrator's run ranks every province's.
+    candidates = [
+        {**c, "explanation": sentences(c["facts"]), "family": carers[c["carer"]]}
+        for c in run.candidates
+        if c["carer"] in carers
+    ]
     excluded = sorted(run.excluded_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
     context = {
         "run": run,
