@@ -2,13 +2,23 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.exceptions import NotFound
 
 
 def healthz(request):
     """Liveness for load balancers and the Docker health check: no database, no personal data."""
     return JsonResponse({"status": "ok"})
+
+
+@csrf_exempt  # changes nothing; a POST with a token must get this 404, not the CSRF 403 page
+def api_not_found(request):
+    """An address under /api/v1/ that names no resource (e.g. an id that is not a UUID) answers the
+    API's own 404, {"detail", "code"} in JSON, not the pages' HTML 404. Only addresses ending in a
+    slash: others still get APPEND_SLASH's redirect first."""
+    return JsonResponse({"detail": str(NotFound.default_detail), "code": "not_found"}, status=404)
 
 
 api_v1 = [
@@ -25,6 +35,7 @@ api_v1 = [
         ),
         name="api-docs",
     ),
+    re_path(r"^.*/$", api_not_found),
 ]
 
 urlpatterns = [

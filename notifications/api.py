@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 
 from notifications import selectors, services
 from notifications.models import Notification
+from register.api.filtering import check_boolean_filters
 from register.api.pagination import PageNumberPagination
 from register.api.permissions import HasCapability
 from register.api.placements import VisitSerializer
@@ -73,6 +75,9 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
 
+    # A notification's id is a UUID: anything else names no notification (404, not a 400 from the query).
+    lookup_value_regex = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Notification.objects.none()
@@ -96,6 +101,15 @@ class QueueItemSerializer(VisitSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=selectors.PRIORITIES))
     def get_priority(self, visit) -> str:
         return selectors.PRIORITIES[visit.priority]
+
+    def to_representation(self, visit):
+        # VisitSerializer writes its own fields out directly (a fast path that knows nothing of
+        # subclasses): add the queue's fields to its row.
+        row = super().to_representation(visit)
+        for name in ("priority", "delivery_failed", "district"):
+            field = self.fields[name]
+            row[name] = field.to_representation(field.get_attribute(visit))
+        return row
 
 
 class QueueCountsSerializer(serializers.Serializer):
@@ -178,13 +192,26 @@ class FollowUpQueueView(APIView):
     permission_classes = [HasCapability.for_("followup.read")]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A refusal (403, 400) is the API's JSON error even when the spreadsheet was asked for: the
+        # CSV renderer has nothing to say about it.
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["json", "csv"], description="csv: a spreadsheet export")],
-        responses={200: QueuePageSerializer},
+        responses={
+            (200, "application/json"): QueuePageSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The queue as a spreadsheet."),
+        },
     )
     def get(self, request):
         queryset = selectors.follow_up_queue(user=request.user).select_related("placement__carer")
-        queryset = QueueFilter(request.query_params, queryset=queryset, request=request).qs
+        filterset = QueueFilter(request.query_params, queryset=queryset, request=request)
+        check_boolean_filters(filterset)
+        queryset = filterset.qs
         if request.accepted_renderer.format == "csv":
             response = Response(follow_up_csv(queryset), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="follow-up-queue.csv"'
