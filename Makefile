@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup venv lint bench clean messages screenshots
+.PHONY: run test setup venv lint bench clean messages screenshots fuzz
 
 venv: $(VENV)/.installed
 
@@ -34,6 +34,14 @@ test: lint
 
 bench: venv
 	$(BIN)/python -m bench
+
+# The API fuzzed deeper than `make test` does (tests/test_api_fuzz.py): 100 examples per operation,
+# mode and role, the coverage phase for every role, and a new seed each run (printed; FUZZ_SEED=N
+# replays one). FUZZ_EXAMPLES=N changes the depth.
+fuzz: venv
+	@seed=$${FUZZ_SEED:-$$(date +%s)}; echo "FUZZ_SEED=$$seed"; \
+	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_COVERAGE_ROLES=all \
+	$(BIN)/python -m pytest tests/test_api_fuzz.py -p no:cacheprovider
 
 # PNGs of every page, for each role, in English and Khmer, at a phone and a desktop width, on the
 # demo register (a separate SQLite file under var/), into screenshots/. Needs Debian's chromium.
