@@ -14,7 +14,7 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=50_000)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
     parser.add_argument("--requests", type=int, default=50, help="API requests per size (p50/p95 over them)")
-    parser.add_argument("--load-users", type=int, default=12, help="load: concurrent locust users")
+    parser.add_argument("--load-users", type=int, default=10, help="load: concurrent locust users")
     parser.add_argument("--load-seconds", type=int, default=20, help="load: seconds of load per endpoint")
     parser.add_argument("--load-workers", type=int, default=0, help="load: gunicorn workers (default 2 x cores)")
     parser.add_argument("--load-endpoints", default="", help="load: comma-separated endpoints (default all)")

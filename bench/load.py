@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FILTER = {"province": PROVINCE, "status": "approved", "has_vacancy": "true"}
 
 
-def run(*, users: int = 12, seconds: int = 20, workers: int | None = None, only: list[str] | None = None) -> None:
+def run(*, users: int = 10, seconds: int = 20, workers: int | None = None, only: list[str] | None = None) -> None:
     workers = workers or 2 * (os.cpu_count() or 1)
     people = {"supervisor": _user("bench-load-supervisor", Role.SUPERVISOR, [PROVINCE]), "national": None}
     people["national"] = _user("bench-load-national", Role.NATIONAL_ADMIN, [])
@@ -312,7 +312,10 @@ def gunicorn(*, workers: int):
     }
     # As a deployment starts it (docker/entrypoint.sh): config/gunicorn.py, with its access log.
     env |= {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
-    command = [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "config.wsgi:application"]
+    command = [
+        *(sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "config.wsgi:application"),
+        "--log-level=warning",  # not its start-up chatter between the bench's lines
+    ]
     # Our own interpreter and arguments (S603). The access log (to stdout) is written, then dropped.
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
     base_url = f"http://127.0.0.1:{port}"
