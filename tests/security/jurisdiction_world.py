@@ -263,7 +263,8 @@ class World:
 def build_world() -> World:
     own = _build_side("own", 1000)
     other = _build_side("other", 5000)
-    admin = make_user(Role.NATIONAL_ADMIN, username="national-admin", is_staff=True)
+    # As create_staff_user makes them: national administrators are the admin's superusers.
+    admin = make_user(Role.NATIONAL_ADMIN, username="national-admin", is_staff=True, is_superuser=True)
     reminder = own.notifications[Role.SUPERVISOR].reminder
     admin_note = Notification.objects.create(
         reminder=reminder, recipient=admin, kind=reminder.kind, channel="inbox", status="sent"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.contrib import admin
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -1154,3 +1155,70 @@ def test_records_naming_another_province(world, name, role):
             assert response.status_code in allowed_statuses, f"{where}: {response.status_code} {text[:300]}"
         else:
             assert response.status_code in (200, 404), f"{where}: {response.status_code}"
+
+
+# --- The admin ---------------------------------------------------------------------------------------
+# Every staff account may log in to the admin (create_staff_user sets is_staff: what each sees there
+# follows its role). Each registered model's changelist, and the change and history pages of the other
+# province's records, are exercised for every role.
+def _admin_models():
+    return sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def _other_pk(world, model):
+    """A record of the other province in this table, if the world has one."""
+    other = world.other
+    if model._meta.pk.get_internal_type() == "UUIDField":
+        return model.objects.filter(pk__in=other.extra).values_list("pk", flat=True).first()
+    by_model = {
+        m.User: lambda: other.users[Role.SUPERVISOR].pk,
+        m.CarerStatusChange: lambda: m.CarerStatusChange.objects.filter(carer__in=other.carers).first().pk,
+    }
+    return by_model[model]() if model in by_model else None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("side_name", SIDES)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model", _admin_models(), ids=lambda model: model._meta.label_lower)
+def test_admin(world, model, role, side_name):
+    meta = model._meta
+    base = f"/admin/{meta.app_label}/{meta.model_name}/"
+    client = Client()
+    client.force_login(world.own.users[role])
+    hidden = hidden_markers(world, role)
+    if side_name == "own":
+        req = Req("GET", base, api=False)
+        response = client.get(base)
+        assert response.status_code in (200, 403), f"{base} as {role}: {response.status_code}"
+        text = _body(response, req)
+        _assert_no_markers(text, hidden, f"{base} as {role}", req)
+        if response.status_code == 200 and role != Role.SOCIAL_WORKER and meta.pk.get_internal_type() == "UUIDField":
+            # The own province's records are listed (a national administrator's: both provinces').
+            for side in (world.own, world.other) if role == Role.NATIONAL_ADMIN else (world.own,):
+                pks = {str(pk) for pk in model.objects.filter(pk__in=side.extra).values_list("pk", flat=True)}
+                assert not pks or pks & set(re.findall(r"([0-9a-f-]{36})/change/", text)), f"{base} as {role}"
+        return
+    # The changelist searched for a piece of the other province's word, then the other province's
+    # record of this table (if it has one) opened.
+    req = Req("GET", base, {"q": SEARCH["other"]}, api=False)
+    response = client.get(base, req.data)
+    assert response.status_code in (200, 403), f"{base} as {role}: {response.status_code}"
+    _assert_no_markers(_body(response, req), hidden, f"{base}?q= as {role}", req)
+    pk = _other_pk(world, model)
+    for suffix in ("change/", "history/") if pk is not None else ():
+        req = Req("GET", f"{base}{pk}/{suffix}", api=False)
+        before = _state(world.other)
+        response = client.get(req.path)
+        text = _body(response, req)
+        where = f"{req.path} as {role}"
+        if role == Role.NATIONAL_ADMIN:
+            assert response.status_code == 200, where
+            continue
+        assert _state(world.other) == before, f"{where}: something was written"
+        _assert_no_markers(text, hidden, where, req)
+        ghost = _swap(req, {str(pk)})
+        ghost_response = client.get(ghost.path)
+        assert response.status_code == ghost_response.status_code, (
+            f"{where}: {response.status_code} vs {ghost_response.status_code}"
+        )
