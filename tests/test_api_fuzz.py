@@ -16,8 +16,10 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -36,7 +38,7 @@ from tests.register.carers_factories import ConcernFactory, meet_requirements, u
 from tests.register.placements_factories import siblings
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
-STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "3"))
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "10"))
 SEED = os.environ.get("FUZZ_SEED")  # unset: derandomized, the same cases on every run
 # The coverage phase (every parameter's boundary and invalid values, deterministic) is most of the
 # run's time: by default it runs as the national administrator, who reaches every operation and so
@@ -210,13 +212,25 @@ def _nodeid_for_schemathesis(request):
     request.node._nodeid = request.node.nodeid
 
 
+@pytest.fixture
+def in_process_requests():
+    """Requests go straight to the WSGI app, inside the test's transaction. Django closes the
+    database connection when a request ends, which would end that transaction (PostgreSQL); its own
+    test client stops that the same way for the requests it makes."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=list(ROLE_USERS), ids=str)
 def role(request):
     return request.param
 
 
 @pytest.fixture
-def api_schema(db, role):
+def api_schema(db, role, in_process_requests):
     records = register_records()
     user = User.objects.get(username=ROLE_USERS[role])
     _, token = AuthToken.objects.create(user)
