@@ -136,6 +136,7 @@ class ChildExclusionWriteSerializer(serializers.Serializer):
 class ChildExternalIdsSerializer(serializers.Serializer):
     """Ids of the child in partner case-management systems."""
 
+    rejects_unknown_keys = True  # the schema says additionalProperties: false (register/api/schema.py)
     primero = serializers.CharField(max_length=64, required=False)
     oscar = serializers.CharField(max_length=64, required=False)
 

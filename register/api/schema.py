@@ -86,6 +86,14 @@ class RegisterAutoSchema(AutoSchema):
             }
         return operation
 
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # A serializer that refuses keys it does not know (`rejects_unknown_keys`) says so in the
+        # request schema; every other body accepts and ignores unknown fields (DRF's default).
+        if direction == "request" and getattr(serializer, "rejects_unknown_keys", False):
+            schema["additionalProperties"] = False
+        return schema
+
     def _filters(self) -> dict:
         filterset_class = getattr(self.view, "filterset_class", None)
         return dict(filterset_class.base_filters) if filterset_class is not None else {}
