@@ -217,12 +217,18 @@ def encode_cursor(keys: list[tuple], values: list, *, backwards: bool) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# A real cursor holds a few keys (a reference; dates, a timestamp and ids): well under 300 characters.
+MAX_CURSOR_LENGTH = 1000
+
+
 def decode_cursor(token: str, keys: list[tuple]) -> tuple[list, bool]:
     """(key values, backwards) from a token made by encode_cursor; CursorError for anything else."""
+    if len(token) > MAX_CURSOR_LENGTH:
+        raise CursorError
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         body = json.loads(raw)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: "[[[[..." nested deep
         raise CursorError from None
     if not isinstance(body, dict) or not isinstance(body.get("k"), list) or len(body["k"]) != len(keys):
         raise CursorError

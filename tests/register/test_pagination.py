@@ -198,6 +198,8 @@ def test_a_page_size_below_one_is_a_400_naming_the_field_on_both_kinds_of_page(c
         (CARERS, token({"k": ["FC\x00"]})),
         (CARERS, token(["FC-02-000001"])),
         (CARERS, base64.urlsafe_b64encode(b"\xff\xfe").decode()),
+        (CARERS, base64.urlsafe_b64encode(b"[" * 740).decode()),  # nested deep, yet under the length limit
+        (CARERS, token({"k": ["FC-02-000001"], "pad": "x" * 2000})),
         ("/api/v1/placements/", token({"k": ["2026-13-45", "2026-01-01T00:00:00+00:00", "x"]})),
         (
             "/api/v1/placements/",
