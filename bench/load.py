@@ -122,6 +122,12 @@ def run(*, users: int = 10, seconds: int = 20, workers: int | None = None, only:
         (f">= {TARGET_RPS} requests/s", target["rps"] >= TARGET_RPS, f"{target['rps']:.0f}/s"),
     ):
         print(f"target, filtered list of carers, {label}: {'met' if ok else 'NOT met'} ({got})")
+    if target["cpu"]:
+        cores = os.cpu_count() or 1
+        print(
+            f"(an estimate, not a measurement: at {target['cpu']:.1f} ms of server CPU a request, {cores} idle "
+            f"cores would serve at most about {cores * 1000 / target['cpu']:.0f} requests/s, less locust's share)"
+        )
     failed = sum(r["failures"] for r in results.values())
     if failed:
         print(f"{failed} requests failed: {sorted({m for r in results.values() for m in r['messages']})[:5]}")
