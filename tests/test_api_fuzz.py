@@ -5,7 +5,8 @@ token of each of the five roles, on a small demo register (seed_demo) in the rol
 requests reach real records and not only 404s: path ids are drawn from the records of the register
 (or generated, both). Examples, coverage (boundary and invalid values of every parameter) and fuzzing
 phases run, positive and negative data, with every check schemathesis has. Each role's run is one
-test; each operation a subtest.
+test, each operation a subtest; then each role's stateful workflows (calls linked by the ids they
+return) are one more test.
 
 `FUZZ_EXAMPLES` (default 6) sets the examples per operation and generation mode; `FUZZ_SEED` lets a
 deeper local run explore (`make fuzz`): without it the run is derandomized, the same cases every time.
@@ -110,7 +111,17 @@ def fuzz_config(token: str, *, coverage: bool) -> schemathesis.Config:
     return schemathesis.Config.from_dict(
         {
             **({"seed": int(SEED)} if SEED is not None else {}),
-            # Every check schemathesis has, with its default expected statuses.
+            # Every check schemathesis has, with its default expected statuses. Some are on but have
+            # nothing to judge here, by their nature:
+            # - max_response_time needs a limit, and a time limit on a shared 2-core CI machine would
+            #   fail at random: speed is `make bench`'s business;
+            # - object_level_authorization compares identities configured as peers, each owning its
+            #   records; here who reads what is by province and role, and colleagues rightly read the
+            #   same family (tests/security/test_jurisdiction_matrix.py holds every route to it);
+            # - missing_required_header: no operation has a required header parameter (the token is
+            #   a security scheme, which ignored_auth checks: without it, 401);
+            # - use_after_free and ensure_resource_availability need sequences of calls: they run in
+            #   the stateful test below.
             "checks": {"enabled": True},
             "generation": generation,
             "phases": {"examples": {"enabled": True}, "coverage": {"enabled": coverage}, "fuzzing": {"enabled": True}},
