@@ -315,7 +315,8 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         child = child_get(user=request.user, id=pk)
         data = _valid(ChildUpdateSerializer, request.data, partial=True)
         child = child_update(actor=request.user, child=child, data=data)
-        return Response(ChildSerializer(child).data)
+        # Read back through the selector: kin and exclusions in the caller's provinces only.
+        return Response(ChildSerializer(child_get(user=request.user, id=child.pk)).data)
 
 
 # --- Sibling groups --------------------------------------------------------------------------------
@@ -386,8 +387,8 @@ class SiblingGroupViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _render(self, group):
-        # Read back with its children (prefetched), whoever may now see it.
-        return SiblingGroupSerializer(SiblingGroup.objects.prefetch_related("children").get(pk=group.pk)).data
+        # Read back with its children (prefetched): those the caller may see, as on a GET.
+        return SiblingGroupSerializer(sibling_group_get(user=self.request.user, id=group.pk)).data
 
 
 def _valid(serializer_class, data, *, partial: bool = False) -> dict:

@@ -8,7 +8,7 @@ import uuid
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from register.models import CarerExclusion, Child, Institution, KinLink, PlacementChild, SiblingGroup
+from register.models import Carer, CarerExclusion, Child, Institution, KinLink, PlacementChild, SiblingGroup
 from register.roles import OWN_RECORDS_ONLY
 from register.scoping import scope_to_user
 
@@ -26,11 +26,13 @@ def institution_get(*, user, id) -> Institution:
 def child_list(*, user) -> QuerySet[Child]:
     """The children the user may see: those of their provinces; a social worker sees only the
     children of the placements they follow (as the placement's social worker, active or ended).
-    Kin and exclusions come prefetched, so a page of any size costs the same few queries."""
+    Kin and exclusions come prefetched, so a page of any size costs the same few queries; only
+    those naming a family the user may see (a child's aunt may live in another province)."""
+    families = scope_to_user(Carer.objects.all(), user).values("pk")
     queryset = scope_to_user(
         Child.objects.prefetch_related(
-            Prefetch("kin", queryset=KinLink.objects.order_by("id")),
-            Prefetch("excluded_carers", queryset=CarerExclusion.objects.order_by("id")),
+            Prefetch("kin", queryset=KinLink.objects.filter(carer__in=families).order_by("id")),
+            Prefetch("excluded_carers", queryset=CarerExclusion.objects.filter(carer__in=families).order_by("id")),
         ),
         user,
     )
@@ -47,11 +49,12 @@ def child_get(*, user, id) -> Child:
 
 
 def sibling_group_list(*, user) -> QuerySet[SiblingGroup]:
-    """The sibling groups with at least one child the user may see, with their children's ids."""
+    """The sibling groups with at least one child the user may see, with the ids of their children
+    in the user's provinces (a brother may live in another province)."""
     visible = child_list(user=user).filter(sibling_group__isnull=False).values("sibling_group_id")
-    return SiblingGroup.objects.filter(pk__in=visible).prefetch_related(
-        Prefetch("children", queryset=Child.objects.order_by("reference").only("id", "sibling_group_id"))
-    )
+    in_provinces = scope_to_user(Child.objects.all(), user).values("pk")
+    children = Child.objects.filter(pk__in=in_provinces).order_by("reference").only("id", "sibling_group_id")
+    return SiblingGroup.objects.filter(pk__in=visible).prefetch_related(Prefetch("children", queryset=children))
 
 
 def sibling_group_get(*, user, id) -> SiblingGroup:

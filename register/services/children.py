@@ -244,7 +244,7 @@ def child_update(*, actor, child: Child, data: Mapping[str, Any]) -> Child:
             child.province_id = province
 
         if kin is not None:
-            _replace_kin(child, kin)
+            _replace_kin(child, kin, actor)
         if exclusions is not None:
             _replace_exclusions(child, exclusions, actor)
         changes = _without_timestamps(diff(before, _child_state(child)))
@@ -355,9 +355,11 @@ def _resolve_relations(
     return kin_map, exclusion_map
 
 
-def _replace_kin(child: Child, kin: dict[uuid.UUID, str]) -> None:
+def _replace_kin(child: Child, kin: dict[uuid.UUID, str], actor) -> None:
     current = {link.carer_id: link for link in KinLink.objects.filter(child=child)}
-    KinLink.objects.filter(child=child).exclude(carer_id__in=kin.keys()).delete()
+    # Kin in another province are not the actor's to see, so not theirs to drop either.
+    mine = scope_to_user(Carer.objects.all(), actor).values("pk")
+    KinLink.objects.filter(child=child, carer__in=mine).exclude(carer_id__in=kin.keys()).delete()
     for carer, relationship in kin.items():
         link = current.get(carer)
         if link is None:
@@ -369,7 +371,8 @@ def _replace_kin(child: Child, kin: dict[uuid.UUID, str]) -> None:
 
 def _replace_exclusions(child: Child, exclusions: dict[uuid.UUID, str], actor) -> None:
     current = {e.carer_id: e for e in CarerExclusion.objects.filter(child=child)}
-    CarerExclusion.objects.filter(child=child).exclude(carer_id__in=exclusions.keys()).delete()
+    mine = scope_to_user(Carer.objects.all(), actor).values("pk")
+    CarerExclusion.objects.filter(child=child, carer__in=mine).exclude(carer_id__in=exclusions.keys()).delete()
     for carer, reason in exclusions.items():
         exclusion = current.get(carer)
         if exclusion is None:
@@ -431,9 +434,10 @@ def sibling_group_update(
             kept = {m.pk for m in members}
             removed = [c for c in current if c.pk not in kept]
             visible = set(child_list(user=actor).filter(pk__in=[c.pk for c in removed]).values_list("pk", flat=True))
+            # Children the actor may not see are not listed to them: they stay in the group.
             hidden = [c for c in removed if c.pk not in visible]
-            if hidden:
-                raise ValidationError({"children": [_("A child outside your jurisdiction cannot be taken out.")]})
+            removed = [c for c in removed if c.pk in visible]
+            members, kept = [*members, *hidden], kept | {c.pk for c in hidden}
             _set_group(actor, removed, None)
             _set_group(actor, members, group)
             if {c.pk for c in current} != kept:

@@ -281,6 +281,14 @@ def build_world() -> World:
     )
     matching_services.batch_plan_run(plan_id=plan.pk)
     admin_plan = type(plan).objects.get(pk=plan.pk)
+    # Links a national administrator may record across provinces (or left behind when a family
+    # moves province): the own waiting child's aunt lives in the other province, a family there is
+    # excluded for the child, and a sibling lives in an institution there.
+    m.KinLink.objects.create(child=own.waiting_child, carer=other.carers[1], relationship="aunt_uncle")
+    m.CarerExclusion.objects.create(child=own.waiting_child, carer=other.carers[2], reason=f"{own.word} exclusion")
+    group = m.SiblingGroup.objects.create(keep_together=False)
+    m.Child.objects.filter(pk__in=[own.waiting_child.pk, other.waiting_child.pk]).update(sibling_group=group)
+    own.extra.append(group.pk)
     adapter.forget_cache()
     return World(own=own, other=other, admin=admin, admin_note=admin_note, admin_run=admin_run, admin_plan=admin_plan)
 

@@ -1222,3 +1222,36 @@ def test_admin(world, model, role, side_name):
         assert response.status_code == ghost_response.status_code, (
             f"{where}: {response.status_code} vs {ghost_response.status_code}"
         )
+
+
+@pytest.mark.django_db
+def test_links_to_another_province_are_hidden_from_the_own_province_and_kept(world):
+    """The own waiting child's aunt lives in the other province, a family there is excluded for the
+    child, and a sibling lives there: an officer of the own province sees none of them, and replacing
+    the lists they see does not drop them."""
+    own, other = world.own, world.other
+    officer = _client(world, Role.PLACEMENT_OFFICER, Req("GET", "/"))
+    child_url = _api(f"children/{own.waiting_child.pk}/")
+    shown = officer.get(child_url).json()
+    assert [k["carer"] for k in shown["kin"]] == [str(own.carer.pk)]
+    assert [e["carer"] for e in shown["excluded_carers"]] == [str(own.carers[2].pk)]
+    body = {"kin": [{"carer": str(own.carers[1].pk), "relationship": "aunt_uncle"}], "excluded_carers": []}
+    response = officer.patch(child_url, body, format="json")
+    assert response.status_code == 200, response.content
+    assert [k["carer"] for k in response.json()["kin"]] == [str(own.carers[1].pk)]
+    links = m.KinLink.objects.filter(child=own.waiting_child)
+    assert set(links.values_list("carer_id", flat=True)) == {own.carers[1].pk, other.carers[1].pk}
+    exclusions = m.CarerExclusion.objects.filter(child=own.waiting_child)
+    assert set(exclusions.values_list("carer_id", flat=True)) == {other.carers[2].pk}
+
+    group = m.Child.objects.get(pk=own.waiting_child.pk).sibling_group_id
+    assert officer.get(_api(f"sibling-groups/{group}/")).json()["children"] == [str(own.waiting_child.pk)]
+    response = officer.patch(_api(f"sibling-groups/{group}/"), {"keep_together": True}, format="json")
+    assert response.status_code == 200 and response.json()["children"] == [str(own.waiting_child.pk)]
+    assert m.Child.objects.get(pk=other.waiting_child.pk).sibling_group_id == group
+
+    national = _client(world, Role.NATIONAL_ADMIN, Req("GET", "/"))
+    assert {k["carer"] for k in national.get(child_url).json()["kin"]} == {
+        str(own.carers[1].pk),
+        str(other.carers[1].pk),
+    }
