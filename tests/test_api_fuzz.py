@@ -82,7 +82,6 @@ REFERENCING_OPERATIONS = [
     "institutions_update",
     "institutions_partial_update",
     "matches_create",
-    "matches_explain_retrieve",
     "placements_create",
     "placements_end_create",
     "sibling_groups_create",

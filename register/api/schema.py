@@ -68,7 +68,11 @@ class RegisterAutoSchema(AutoSchema):
             schema = parameter.get("schema", {})
             # An empty query value means the same as leaving the parameter out (django-filter and
             # DRF read `?status=` as no filter), so `?status=` is a valid request, not a bad enum value.
-            if schema.get("type") != "array":
+            if parameter.get("required"):
+                # A required parameter given empty is missing: 400.
+                if schema.get("type") == "string":
+                    schema.setdefault("minLength", 1)
+            elif schema.get("type") != "array":
                 parameter["allowEmptyValue"] = True
             # Limits a filter checks (a province code has 2 characters) belong in the schema too.
             field = filters.get(parameter["name"])
