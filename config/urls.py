@@ -35,7 +35,7 @@ api_v1 = [
         ),
         name="api-docs",
     ),
-    re_path(r"^[\s\S]*/$", api_not_found),  # any character, a newline too
+    re_path(r"^[\s\S]*/$", api_not_found, name="api-not-found"),  # any character, a newline too
 ]
 
 urlpatterns = [

@@ -284,7 +284,7 @@ ROUTES: dict[str, Route] = {
     "carer-import": Route("form", "carers.write", _one("POST", _api("carers/import/"))),
     "web:login": Route("public", build=_one("GET", "/login/", api=False)),
     "web:logout": Route("public", build=_one("POST", "/logout/", api=False)),
-    "api/v1/^.*/$": Route("public", build=_one("GET", _api("no/such/thing/"))),
+    "api-not-found": Route("public", build=_one("GET", _api("no/such/thing/"))),
     "web:two_factor_verify": Route("public", build=_one("GET", "/login/code/", api=False)),
     "web:two_factor_setup": Route("public", build=_one("GET", "/account/two-factor/", api=False)),
     # API lists, searched for the other province's word.
