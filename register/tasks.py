@@ -25,3 +25,13 @@ def run_carer_import(job_id: str) -> str | None:
 def requeue_stale_carer_imports() -> int:
     """Imports whose task was lost or whose worker was killed are queued again."""
     return carer_import_jobs_requeue_stale()
+
+
+@shared_task(name="register.purge_expired_tokens")
+def purge_expired_tokens() -> int:
+    """Delete API tokens past their expiry (they are already refused; this keeps the table small)."""
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted

@@ -159,7 +159,7 @@ CONTENT_SECURITY_POLICY = {
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "register.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
     "extend-visit-schedules": {"task": "register.extend_visit_schedules", "schedule": 6 * 3600.0},
     "requeue-stale-batch-plans": {"task": "matching.requeue_stale_batch_plans", "schedule": 300.0},
     "requeue-stale-carer-imports": {"task": "register.requeue_stale_carer_imports", "schedule": 300.0},
+    "purge-expired-tokens": {"task": "register.purge_expired_tokens", "schedule": 3600.0},
 }
 
 # --- Mail --------------------------------------------------------------------------------------

@@ -104,3 +104,18 @@ def test_api_responses_are_not_cached(api):
     user = make_user()
     api.force_authenticate(user)
     assert "no-store" in api.get("/api/v1/me/")["Cache-Control"]
+
+
+def test_a_request_does_not_sweep_the_users_other_tokens_and_beat_purges_expired_ones(api):
+    from register.tasks import purge_expired_tokens
+
+    user = make_user()
+    old = login(api, user.username).json()["token"]
+    token = login(api, user.username).json()["token"]
+    AuthToken.objects.filter(token_key=old[:15]).update(expiry=timezone.now() - timedelta(seconds=1))
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/me/").status_code == 200
+    assert AuthToken.objects.filter(user=user).count() == 2  # the expired one waits for the purge
+    assert purge_expired_tokens() == 1
+    assert list(AuthToken.objects.filter(user=user).values_list("token_key", flat=True)) == [token[:15]]
+    assert api.get("/api/v1/me/").status_code == 200
