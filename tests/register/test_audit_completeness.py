@@ -648,7 +648,8 @@ def _methods(pattern: URLPattern) -> set[str]:
     callback = pattern.callback
     actions = getattr(callback, "actions", None)
     if actions:
-        return {m.upper() for m in actions}
+        # DRF adds "head" to a viewset's actions at its first GET: it is the GET, not another write.
+        return {m.upper() for m in actions if m not in ("options", "head")}
     view = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     if view is not None:
         return {m.upper() for m in view.http_method_names if hasattr(view, m) and m not in ("options", "head")}
@@ -1440,6 +1441,7 @@ TASKS: dict[str, Callable | NotAudited] = {
     "register.extend_visit_schedules": task_extend_visit_schedules,
     "register.run_carer_import": task_run_carer_import,
     "register.requeue_stale_carer_imports": NotAudited("queues import jobs again: writes only the job's status"),
+    "register.purge_expired_tokens": NotAudited("deletes API tokens already expired (refused): no register record"),
     "matching.run_batch_plan": NotAudited("fills in a plan's proposals; the plan's request is audited (BatchPlan)"),
     "matching.requeue_stale_batch_plans": NotAudited("queues plans again: writes only the plan's status"),
     "notifications.sweep": NotAudited("reminder rows derived from visits: not register records"),
