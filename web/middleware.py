@@ -14,9 +14,9 @@ from register import two_factor
 # Reachable before the second factor: static files, the language switch, the health check, and the
 # login, logout and two-factor pages themselves.
 EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz/")
-# What a session owes is decided at its first request: the rule in force when the person logged in.
-SESSION_KEY = "two_factor_owed"
 EXEMPT_NAMES = ("web:login", "web:logout", "web:two_factor_verify", "web:two_factor_setup")
+# What a session owes is decided at its login: the rule in force when the person logged in.
+SESSION_KEY = "two_factor_owed"
 
 
 def remember_what_is_owed(sender, request, user, **kwargs):
@@ -32,10 +32,10 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not self._exempt(request.path):
-            owed = self._owed(request, user)
-            if owed:
-                return self._refuse(request, owed)
+        # The session's own answer first: a session that owes nothing (nearly all) costs no more.
+        owed = self._owed(request, user) if user.is_authenticated else None
+        if owed and not self._exempt(request.path):
+            return self._refuse(request, owed)
         return self.get_response(request)
 
     @staticmethod
