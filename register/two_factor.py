@@ -65,16 +65,18 @@ def normalise(code: str) -> str:
 def verify(user, code: str) -> TOTPDevice | None:
     """The confirmed device that accepts `code`, or None. django-otp slows down repeated failures
     (each failure doubles the wait) and refuses a code that was already used."""
-    device = confirmed_device(user)
-    if device is None:
-        return None
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("id").first()
+        return device if device is not None and _accepts(device, code) else None
+
+
+def _accepts(device: TOTPDevice, code: str) -> bool:
+    """Whether `device` (locked by the caller) accepts `code`; a code of the wrong shape is a failure."""
     code = normalise(code)
     if len(code) != device.digits:
         device.throttle_increment()
-        return None
-    with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        return device if device.verify_token(code) else None
+        return False
+    return device.verify_token(code)
 
 
 def seconds_to_wait(device: TOTPDevice | None) -> int:
@@ -91,8 +93,7 @@ def confirm(user, code: str) -> TOTPDevice | None:
     """Turn two-factor on: the pending device becomes the user's device once a code from it checks."""
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("id").first()
-        code = normalise(code)
-        if device is None or len(code) != device.digits or not device.verify_token(code):
+        if device is None or not _accepts(device, code):
             return None
         # One authenticator per person: a new one replaces any earlier device.
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
