@@ -26,15 +26,10 @@ from register.models import (
     HouseholdMember,
     PlacementChild,
     SafeguardingConcern,
-    TrainingModule,
 )
 from register.querysets import json_list_contains
+from register.rules.approval import carer_approval_missing
 from register.scoping import scope_to_user
-
-# Approval requirements: the check kinds each needing one passed, unexpired check, and how many
-# passed references approval rests on.
-REQUIRED_CHECKS = ("home_assessment", "police_clearance", "health_check")
-REFERENCES_NEEDED = 2
 
 
 def carers_with_vacancies(queryset: QuerySet[Carer]) -> QuerySet[Carer]:
@@ -175,44 +170,6 @@ def carers_matching(queryset: QuerySet[Carer], text: str) -> QuerySet[Carer]:
         if len(digits) >= 3:
             q |= Q(phone__contains=digits)
     return queryset.filter(q)
-
-
-# --- Approval -----------------------------------------------------------------------------------
-
-
-def carer_approval_missing(*, carer: Carer, today: datetime.date | None = None) -> list[str]:
-    """What approval still needs, as API.md's codes: `home_assessment`, `police_clearance`,
-    `health_check`, `reference` (two passed references), then `<module>_training` for every
-    training module required for approval (`core_training`). A check counts only if it passed
-    and has not expired. Uses the carer's prefetched checks and trainings when present."""
-    today = today or timezone.localdate()
-    checks = _related(carer, "checks")
-    valid = [
-        c for c in checks if c.result == CarerCheck.Result.PASSED and (c.expires_on is None or c.expires_on >= today)
-    ]
-    kinds = [c.kind for c in valid]
-    missing = [kind for kind in REQUIRED_CHECKS if kind not in kinds]
-    if kinds.count(CarerCheck.Kind.REFERENCE) < REFERENCES_NEEDED:
-        missing.append("reference")
-    done = {t.module_id for t in _related(carer, "trainings")}
-    for module in required_training_modules():
-        if module.code not in done:
-            missing.append(f"{module.code}_training")
-    return missing
-
-
-def required_training_modules() -> list[TrainingModule]:
-    """The training modules approval needs, in the order it reports them: the core training first,
-    then any other required module in code order."""
-    modules = TrainingModule.objects.filter(required_for_approval=True)
-    return sorted(modules, key=lambda m: (m.code != "core", m.code))
-
-
-def _related(carer: Carer, name: str) -> list:
-    cache = getattr(carer, "_prefetched_objects_cache", {})
-    if name in cache:
-        return list(cache[name])
-    return list(getattr(carer, name).all())
 
 
 def _get(queryset: QuerySet, id) -> Any:

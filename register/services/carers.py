@@ -29,8 +29,8 @@ from register.models import (
     SafeguardingConcern,
     TrainingModule,
 )
+from register.rules.approval import carer_approval_missing
 from register.scoping import user_may_act_in
-from register.selectors.carers import carer_approval_missing
 from register.services.references import reference_next
 
 S = Carer.Status

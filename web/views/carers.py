@@ -20,7 +20,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from register.api.carers import CarerFilter, CarerInputSerializer
 from register.errors import DomainError
-from register.models import Carer, CarerCheck
+from register.models import Carer
+from register.rules.approval import approval_requirements
 from register.selectors import carers as selectors
 from register.selectors.placements import placements_visible_to
 from register.services import carers as services
@@ -84,13 +85,7 @@ def _detail_context(request, carer: Carer, **forms) -> dict:
     can_approve = user_can(user, "carers.approve")
     targets = _status_targets(user, carer)
     missing = set(carer.approval_missing)
-    kinds = dict(CarerCheck.Kind.choices)
-    requirements = [(code, kinds[code], code not in missing) for code in selectors.REQUIRED_CHECKS]
-    requirements.append(("reference", _("two passed references"), "reference" not in missing))
-    requirements += [
-        (f"{m.code}_training", _("training: %(module)s") % {"module": m.name}, f"{m.code}_training" not in missing)
-        for m in selectors.required_training_modules()
-    ]
+    requirements = [(code, label, code not in missing) for code, label in approval_requirements()]
     placements = None
     if user_can(user, "placements.read"):
         placements = (
