@@ -4,7 +4,6 @@ register has not changed, so ranking a child against 100,000 families does not r
 
 from __future__ import annotations
 
-import datetime
 import json
 import threading
 import uuid
@@ -18,7 +17,6 @@ from django.utils import timezone
 
 from matching.core import CarerArrays, Unit, Weights
 from matching.core.types import Child as CoreChild
-from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.models import (
     Carer,
     CarerExclusion,
@@ -32,31 +30,10 @@ from register.models import (
     SafeguardingConcern,
     TrainingModule,
 )
+from register.rules.eligibility import age_on, review_in_date
+from register.selectors.eligibility import VOCAB, index_of, mask
 
-VOCAB: dict[str, tuple[str, ...]] = {
-    "sex": tuple(Sex.values),
-    "care_type": tuple(CareType.values),
-    "need": tuple(Need.values),
-    "language": tuple(Language.values),
-    "religion": tuple(Religion.values),
-    "ethnicity": tuple(Ethnicity.values),
-}
-_INDEX = {name: {value: i for i, value in enumerate(values)} for name, values in VOCAB.items()}
 PLACEABLE = Child.PLACEABLE
-
-
-def mask(kind: str, values) -> int:
-    """Bit mask of enumeration values; unknown values (data older than an enumeration) are ignored."""
-    index = _INDEX[kind]
-    out = 0
-    for v in values or ():
-        if v in index:
-            out |= 1 << index[v]
-    return out
-
-
-def index_of(kind: str, value: str) -> int:
-    return _INDEX[kind].get(value, len(VOCAB[kind]))
 
 
 def weights_of(policy) -> Weights:
@@ -224,7 +201,7 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
     arrays = CarerArrays(
         ids=ids,
         approved=status == Carer.Status.APPROVED,
-        review_ok=np.array([r[2] is not None and r[2] >= today for r in rows], dtype=bool),
+        review_ok=np.array([review_in_date(r[2], today) for r in rows], dtype=bool),
         vacancies=np.maximum(col(3, np.int64) - active, 0),
         age_min=col(4, np.int64),
         age_max=col(5, np.int64),
@@ -279,10 +256,6 @@ def siblings_to_match(child: Child) -> list[Child]:
         )
         return [child, *others]
     return [child]
-
-
-def age_on(born: datetime.date, day: datetime.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def unit_for(children: list[Child]) -> Unit:

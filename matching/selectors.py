@@ -1,6 +1,10 @@
 """Reads of the matching app, scoped to the caller's provinces."""
 
+import contextlib
 from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from matching.models import BatchPlan, MatchRun
 from register.models import Carer
@@ -29,3 +33,18 @@ def visible_ids(*, user, carers: Iterable[str] = (), children: Iterable[str] = (
     if children:
         found |= {str(pk) for pk in child_list(user=user).filter(pk__in=children).values_list("pk", flat=True)}
     return found
+
+
+def match_rank_for_placement(*, actor, match_id, carer_id, child_ids) -> int | None:
+    """The family's rank in match run `match_id`, for a placement made from it (None: the run did not
+    rank this family). The run must be one `actor` may read, and must have been asked for at least
+    one of these children; otherwise a ValidationError on `match`. The placement service calls this
+    through the hook matching/apps.py installs (the register does not import matching)."""
+    run = None
+    with contextlib.suppress(ValueError, ValidationError):  # not a UUID: as a run that does not exist
+        run = match_runs(user=actor).filter(pk=match_id).first()
+    if run is None:
+        raise ValidationError({"match": [_("No match run with id %(id)s was found.") % {"id": match_id}]})
+    if not {str(c) for c in run.children} & {str(c) for c in child_ids}:
+        raise ValidationError({"match": [_("This match run was not made for any of the children named.")]})
+    return next((c.get("rank") for c in run.candidates if c.get("carer") == str(carer_id)), None)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from register.rules import eligibility
+
 from .geo import haversine_km
-from .types import COMPONENTS, EXCLUSION_CODES, CarerArrays, Unit, Weights
+from .types import COMPONENTS, CarerArrays, Unit, Weights
 
 _C = {name: i for i, name in enumerate(COMPONENTS)}
-_R = {code: i for i, code in enumerate(EXCLUSION_CODES)}
 
 # Neutral value for a component that cannot be measured for a family (e.g. an unknown location):
 # neither rewarded nor punished.
@@ -47,27 +48,23 @@ def evaluate(unit: Unit, carers: CarerArrays, weights: Weights) -> Evaluation:
         np.isin(ids, np.array(sorted(unit.kin_partial), dtype=ids.dtype)) if unit.kin_partial else np.zeros(n, bool)
     )
 
-    # --- Hard filters -------------------------------------------------------------------------
-    reasons = np.zeros((n, len(EXCLUSION_CODES)), dtype=bool)
-    reasons[:, _R["not_approved"]] = ~carers.approved
-    reasons[:, _R["approval_review_overdue"]] = carers.approved & ~carers.review_ok
-    reasons[:, _R["no_vacancy"]] = carers.vacancies < unit.size
-    ages = np.array([c.age for c in unit.children])
-    reasons[:, _R["age_out_of_range"]] = (carers.age_min > ages.min()) | (carers.age_max < ages.max())
+    # --- Hard filters: the register's rules, shared with the placement service ----------------
+    care_vocab = vocab.get("care_type", ())
+    kinship_needed = unit.care_type < len(care_vocab) and care_vocab[unit.care_type] == "kinship"
     sex_mask = 0
     for child in unit.children:
         sex_mask |= _bit(child.sex)
-    reasons[:, _R["sex_not_accepted"]] = (carers.sexes & sex_mask) != sex_mask
-    reasons[:, _R["sibling_group_too_large"]] = carers.max_sibling_group < unit.size
-    reasons[:, _R["need_not_supported"]] = (unit.needs & ~carers.needs_supported) != 0
-    offers = (carers.care_types & _bit(unit.care_type)) != 0
-    care_vocab = vocab.get("care_type", ())
-    kinship_needed = unit.care_type < len(care_vocab) and care_vocab[unit.care_type] == "kinship"
-    # Kin are eligible for kinship care whatever care types they offer (API.md).
-    reasons[:, _R["care_type_not_offered"]] = ~(offers | (is_kin & kinship_needed))
-    reasons[:, _R["safeguarding_concern"]] = carers.open_concern
-    if unit.excluded:
-        reasons[:, _R["excluded_for_child"]] = np.isin(ids, np.array(sorted(unit.excluded), dtype=ids.dtype))
+    children = eligibility.Children(
+        ages=tuple(c.age for c in unit.children),
+        sexes=sex_mask,
+        needs=unit.needs,
+        care_type=unit.care_type,
+        kinship=kinship_needed,
+    )
+    excluded = (
+        np.isin(ids, np.array(sorted(unit.excluded), dtype=ids.dtype)) if unit.excluded else np.zeros(n, bool)
+    )
+    reasons = eligibility.failing(carers, children, eligibility.Relations(kin=is_kin, excluded=excluded))
 
     # --- Components, computed for the eligible families only (the costly part) ----------------
     eligible = np.flatnonzero(~reasons.any(axis=1))

@@ -6,19 +6,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Hard filters, in the order API.md lists them; every excluded family gets every code that applies.
-EXCLUSION_CODES: tuple[str, ...] = (
-    "not_approved",
-    "approval_review_overdue",
-    "no_vacancy",
-    "age_out_of_range",
-    "sex_not_accepted",
-    "sibling_group_too_large",
-    "need_not_supported",
-    "care_type_not_offered",
-    "safeguarding_concern",
-    "excluded_for_child",
-)
+from register.rules import eligibility
+
+# Hard filters: the register's eligibility rules (register/rules/eligibility.py), in their order;
+# every excluded family gets every code that applies.
+EXCLUSION_CODES: tuple[str, ...] = eligibility.EXCLUSION_CODES
 
 # Score components, each in [0, 1].
 COMPONENTS: tuple[str, ...] = (

@@ -1,7 +1,6 @@
 """Placements and their follow-up visits: /api/v1/placements/ and /api/v1/visits/ (API.md)."""
 
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +11,9 @@ from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
 from register.choices import CareType
 from register.models import Carer, Child, Placement, Visit
+from register.rules.eligibility import OVERRIDABLE
 from register.scoping import scope_to_user
+from register.selectors.filters import PlacementFilter, VisitFilter
 from register.selectors.placements import placement_detail, placement_list, placements_visible_to
 from register.selectors.visits import VISIT_STATUS_CHOICES, days_overdue, status_of, visit_list, visits_visible_to
 from register.services.placements import placement_create, placement_end
@@ -69,6 +70,15 @@ class VisitSerializer(serializers.Serializer):
         return visit_row(visit)
 
 
+class OverrideSerializer(serializers.Serializer):
+    """A fit rule set aside when the placement was made, and why."""
+
+    code = serializers.ChoiceField(choices=sorted(OVERRIDABLE), read_only=True)
+    reason = serializers.CharField(read_only=True)
+    by = serializers.CharField(read_only=True, help_text=_("The username of who placed."))
+    at = serializers.DateTimeField(read_only=True)
+
+
 class PlacementSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     carer = serializers.UUIDField(source="carer_id", read_only=True)
@@ -84,7 +94,11 @@ class PlacementSerializer(serializers.Serializer):
     social_worker = serializers.SerializerMethodField()
     province = serializers.CharField(source="province_id", read_only=True)
     match = serializers.UUIDField(source="match_id", read_only=True, allow_null=True)
+    match_rank = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("The family's rank in that match run; null if it did not rank it.")
+    )
     split_reason = serializers.CharField(read_only=True)
+    overrides = OverrideSerializer(many=True, read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     visits = VisitSerializer(many=True, read_only=True)
 
@@ -147,7 +161,9 @@ def placement_row(placement: Placement) -> dict:
         "social_worker": worker.username if worker else None,
         "province": placement.province_id,
         "match": None if placement.match_id is None else str(placement.match_id),
+        "match_rank": placement.match_rank,
         "split_reason": placement.split_reason,
+        "overrides": placement.overrides,
         "created_at": _DATETIME.to_representation(placement.created_at),
         "visits": [visit_row(visit) for visit in placement.visits.all()],
     }
@@ -178,6 +194,16 @@ class PlacementCreateSerializer(serializers.Serializer):
         default="",
         help_text=_("Why siblings to be kept together are separated, when they are."),
     )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
+        help_text=_(
+            "Why the family is chosen although a fit rule says no (age, sex, sibling group size, needs, care "
+            "type). Rules that protect the child are never overridden."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,42 +232,6 @@ class VisitCompleteSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
 
 
-# --- Filters -------------------------------------------------------------------------------------
-
-
-class PlacementFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=Placement.Status.choices)
-    province = filters.CharFilter(field_name="province_id", label="Province code")
-    carer = filters.UUIDFilter(field_name="carer_id")
-    child = filters.UUIDFilter(field_name="memberships__child_id", label="A child's id")
-    social_worker = filters.CharFilter(field_name="social_worker__username", label="Social worker's username")
-    care_type = filters.ChoiceFilter(choices=CareType.choices)
-    match = filters.UUIDFilter(field_name="match_id")
-    start_before = filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Started on or before")
-    start_after = filters.DateFilter(field_name="start_date", lookup_expr="gte", label="Started on or after")
-
-    class Meta:
-        model = Placement
-        fields: list[str] = []
-
-
-class VisitFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=VISIT_STATUS_CHOICES, label="Derived status")
-    province = filters.CharFilter(field_name="placement__province_id", label="Province code")
-    social_worker = filters.CharFilter(
-        field_name="placement__social_worker__username", label="Social worker's username"
-    )
-    placement = filters.UUIDFilter(field_name="placement_id")
-    carer = filters.UUIDFilter(field_name="placement__carer_id")
-    child = filters.UUIDFilter(field_name="placement__memberships__child_id", label="A child's id")
-    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
-    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
-
-    class Meta:
-        model = Visit
-        fields: list[str] = []
-
-
 # --- Views ---------------------------------------------------------------------------------------
 
 
@@ -259,8 +249,11 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=PlacementCreateSerializer, responses={201: PlacementSerializer})
     def create(self, request):
         """Place one or more children with a family. Errors: 409 carer_full, 409 child_already_placed,
-        400 carer_not_approved, approval_review_overdue, sibling_group_split, care_type_not_offered,
-        child_not_placeable."""
+        400 carer_not_approved, approval_review_overdue, safeguarding_concern, excluded_for_child,
+        sibling_group_split, child_not_placeable; 400 with "overridable": true for the fit rules
+        (age_out_of_range, sex_not_accepted, sibling_group_too_large, need_not_supported,
+        care_type_not_offered) unless an override_reason is given; 400 {"match": [...]} for a match
+        run the caller cannot read or that ranked none of the children."""
         data = PlacementCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -273,6 +266,7 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             match_id=values.get("match"),
             social_worker=values.get("social_worker") or None,
             split_reason=values.get("split_reason", ""),
+            override_reason=values.get("override_reason", ""),
         )
         body = PlacementSerializer(placement_detail(placement_id=placement.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -33,6 +33,11 @@ class Placement(models.Model):
     end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
     # The match run that proposed it (matching.MatchRun); an id, not a key: register knows no matching.
     match_id = models.UUIDField(null=True, blank=True)
+    # The family's rank in that run (null: the run did not rank it).
+    match_rank = models.PositiveIntegerField(_("rank in the match"), null=True, blank=True)
+    # Fit rules set aside by the officer who placed, each with why: [{"code", "reason", "by", "at"}].
+    # Written once, at creation, by the placement service.
+    overrides = models.JSONField(_("rules overridden"), default=list, blank=True, editable=False)
     social_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
     )

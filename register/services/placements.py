@@ -9,11 +9,13 @@ and re-checks every rule under those locks; the partial unique index
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from register.audit import audit_write, diff, snapshot
@@ -23,14 +25,14 @@ from register.models import (
     AuditEntry,
     Carer,
     Child,
-    KinLink,
     Placement,
     PlacementChild,
-    SafeguardingConcern,
     User,
     Visit,
 )
 from register.roles import Role
+from register.rules import eligibility
+from register.selectors.eligibility import children_facts, family_facts, relations
 from register.selectors.placements import carer_children_in_care, children_in_active_placements
 from register.selectors.visits import today
 from register.services.visits import visits_schedule
@@ -90,6 +92,26 @@ def social_worker_resolve(*, social_worker: User | str | None, province_code: st
     return user
 
 
+# Matching (which the register does not import) tells this service how to read a match run: the
+# family's rank in it, or a ValidationError on `match` when the caller cannot read the run or it
+# ranked none of these children. Set at start-up by matching/apps.py.
+MatchRankReader = Callable[..., "int | None"]
+_match_rank_reader: MatchRankReader | None = None
+
+
+def match_rank_reader_set(reader: MatchRankReader | None) -> None:
+    global _match_rank_reader
+    _match_rank_reader = reader
+
+
+def _match_rank(*, actor, match_id, carer_id, child_ids: list[uuid.UUID]) -> int | None:
+    if match_id in (None, ""):
+        return None
+    if _match_rank_reader is None:
+        raise ValidationError({"match": [_("Match runs cannot be read here.")]})
+    return _match_rank_reader(actor=actor, match_id=match_id, carer_id=carer_id, child_ids=child_ids)
+
+
 def placement_create(
     *,
     actor,
@@ -100,10 +122,15 @@ def placement_create(
     match_id=None,
     social_worker: User | str | None = None,
     split_reason: str = "",
+    override_reason: str = "",
 ) -> Placement:
     """Place `children` (Child rows or ids) with `carer`, in one transaction: checks every rule under
     the carer's and the children's row locks, creates the placement, moves the children, and writes
-    their visit schedule from the visit policy in force."""
+    their visit schedule from the visit policy in force.
+
+    The family must pass every eligibility rule (register/rules/eligibility.py), the same rules
+    matching ranks by. A fit rule (age, sex, sibling group size, needs, care type) may be set aside
+    with an `override_reason`, which the placement keeps in `overrides`; the others never."""
     child_ids = _child_ids(children)
     if not child_ids:
         raise ValidationError({"children": [_("Name at least one child to place.")]})
@@ -115,50 +142,44 @@ def placement_create(
             {"start_date": [_("The start date can be at most %(days)d days from today.") % {"days": MAX_DAYS_AHEAD}]}
         )
     split_reason = (split_reason or "").strip()
+    override_reason = (override_reason or "").strip()
+    match_rank = _match_rank(actor=actor, match_id=match_id, carer_id=_pk(carer), child_ids=child_ids)
 
     with transaction.atomic():
         # Locks: the carer first, then the children in id order, the same order every time.
         carer = Carer.objects.select_for_update().get(pk=_pk(carer))
         worker = social_worker_resolve(social_worker=social_worker, province_code=carer.province_id)
-        if carer.status != Carer.Status.APPROVED:
-            raise DomainError(
-                _("This family is not approved (its status is %(status)s): it cannot receive a child.")
-                % {"status": carer.get_status_display()},
-                code="carer_not_approved",
-            )
-        if carer.review_due is not None and carer.review_due < now:
-            raise DomainError(
-                _("This family's yearly review was due on %(date)s: review it before placing a child.")
-                % {"date": carer.review_due.isoformat()},
-                code="approval_review_overdue",
-            )
-        if SafeguardingConcern.objects.filter(carer=carer, status=SafeguardingConcern.Status.OPEN).exists():
-            raise DomainError(
-                _("This family has an open safeguarding concern: no child can be placed with it until it is closed."),
-                code="safeguarding_concern",
-            )
         locked = list(Child.objects.select_for_update().filter(pk__in=child_ids).order_by("pk"))
         if len(locked) != len(child_ids):
             unknown = sorted(set(_ids(child_ids)) - set(_ids(c.pk for c in locked)))
             raise ValidationError({"children": [_("No child with id %(ids)s.") % {"ids": ", ".join(unknown)}]})
+        fails = _failing_rules(carer=carer, children=locked, care_type=care_type, start_date=start_date, now=now)
+        # The family's own standing first, then the children's, then what lies between them.
+        refuse = functools.partial(_refuse, carer=carer, children=locked, care_type=care_type, failing=fails)
+        refuse(first=[code for code in FAMILY_STANDING if code in fails])
         _check_children(children=locked, start_date=start_date, split_reason=split_reason)
-        vacancies = carer.max_children - carer_children_in_care(carer_id=carer.pk)
-        if vacancies < len(locked):
-            raise ConflictError(
-                _("This family has %(free)d free place(s) for %(asked)d child(ren).")
-                % {"free": max(vacancies, 0), "asked": len(locked)},
-                code="carer_full",
-                vacancies=max(vacancies, 0),
-            )
-        _check_care_type(care_type=care_type, carer=carer, children=locked)
+        refuse(first=[code for code in fails if not eligibility.BY_REFUSAL[code].overridable])
+        overridden = [code for code in fails if eligibility.BY_REFUSAL[code].overridable]
+        if not override_reason:
+            refuse(first=overridden)
 
         placement = Placement.objects.create(
             carer=carer,
             start_date=start_date,
             care_type=care_type,
             match_id=match_id,
+            match_rank=match_rank,
             social_worker=worker,
             split_reason=split_reason,
+            overrides=[
+                {
+                    "code": code,
+                    "reason": override_reason,
+                    "by": getattr(actor, "username", "") or "system",
+                    "at": timezone.now().isoformat(),
+                }
+                for code in overridden
+            ],
             province_id=carer.province_id,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
@@ -187,6 +208,91 @@ def placement_create(
             )
         visits_schedule(actor=actor, placement=placement, on=now)
     return placement
+
+
+# Refused before anything about the children is looked at, as they concern the family alone.
+FAMILY_STANDING = ("carer_not_approved", "approval_review_overdue", "safeguarding_concern")
+
+
+def _failing_rules(
+    *, carer: Carer, children: list[Child], care_type: str, start_date: datetime.date, now: datetime.date
+) -> list[str]:
+    """The refusal codes of the eligibility rules this family fails for these children, in the rules'
+    order. The children's ages are taken on the start date: the family's terms are about the child
+    who arrives."""
+    failing = eligibility.failing(
+        family_facts(carer=carer, today=now),
+        children_facts(children=children, care_type=care_type, on=start_date),
+        relations(carer_ids=[carer.pk], child_ids=[c.pk for c in children]),
+    )[0]
+    return [rule.refusal for rule, fails in zip(eligibility.RULES, failing, strict=True) if fails]
+
+
+def _refuse(*, carer: Carer, children: list[Child], care_type: str, failing: list[str], first: list[str]) -> None:
+    """Refuse under the first of the rules `first` (none: nothing to refuse). The error lists in
+    `codes` every eligibility rule the family fails for these children, so a person sees them all at
+    once; a fit rule's error says it may be overridden."""
+    if not first:
+        return
+    code = first[0]
+    rule = eligibility.BY_REFUSAL[code]
+    extra: dict = {"codes": failing}
+    if rule.overridable:
+        extra["overridable"] = True
+    if code == "carer_full":
+        extra["vacancies"] = max(carer.max_children - carer_children_in_care(carer_id=carer.pk), 0)
+    error = ConflictError if rule.conflict else DomainError
+    raise error(refusal_message(code, carer=carer, children=children, care_type=care_type), code=code, **extra)
+
+
+def refusal_message(code: str, *, carer: Carer, children: list[Child], care_type: str) -> str:
+    """The sentence a person reads when a placement is refused under rule `code`."""
+    if code == "carer_not_approved":
+        return _("This family is not approved (its status is %(status)s): it cannot receive a child.") % {
+            "status": carer.get_status_display()
+        }
+    if code == "approval_review_overdue":
+        if carer.review_due is None:
+            return _("This family has no yearly review date: review it before placing a child.")
+        return _("This family's yearly review was due on %(date)s: review it before placing a child.") % {
+            "date": carer.review_due.isoformat()
+        }
+    if code == "safeguarding_concern":
+        return _("This family has an open safeguarding concern: no child can be placed with it until it is closed.")
+    if code == "excluded_for_child":
+        return _("This family is recorded as excluded for a child named (a risk to the child): it cannot receive them.")
+    if code == "carer_full":
+        free = max(carer.max_children - carer_children_in_care(carer_id=carer.pk), 0)
+        return _("This family has %(free)d free place(s) for %(asked)d child(ren).") % {
+            "free": free,
+            "asked": len(children),
+        }
+    if code == "care_type_not_offered" and care_type == CareType.KINSHIP:
+        return _(
+            "Kinship care needs the family to be recorded as kin of every child placed, or to offer kinship "
+            "care. Give a reason to place anyway."
+        )
+    if code == "care_type_not_offered":
+        return _("This family does not offer %(care_type)s. Give a reason to place anyway.") % {
+            "care_type": CareType(care_type).label
+        }
+    messages = {
+        "age_out_of_range": _(
+            "A child named is outside the ages this family accepts (%(low)d to %(high)d years). "
+            "Give a reason to place anyway."
+        )
+        % {"low": carer.age_min, "high": carer.age_max},
+        "sex_not_accepted": _("This family does not accept the sex of a child named. Give a reason to place anyway."),
+        "sibling_group_too_large": _(
+            "This family accepts sibling groups of at most %(most)d; %(asked)d children are named. "
+            "Give a reason to place anyway."
+        )
+        % {"most": carer.max_sibling_group, "asked": len(children)},
+        "need_not_supported": _(
+            "This family cannot support every need of the children named. Give a reason to place anyway."
+        ),
+    }
+    return messages[code]
 
 
 def _already_placed(child_ids) -> ConflictError:
@@ -231,23 +337,6 @@ def _check_children(*, children: list[Child], start_date: datetime.date, split_r
                 code="sibling_group_split",
                 missing=_ids(missing),
             )
-
-
-def _check_care_type(*, care_type: str, carer: Carer, children: list[Child]) -> None:
-    if care_type in (carer.care_types or []):
-        return
-    if care_type == CareType.KINSHIP:
-        kin_of = set(KinLink.objects.filter(carer=carer, child__in=children).values_list("child_id", flat=True))
-        if kin_of == {c.pk for c in children}:
-            return
-        raise DomainError(
-            _("Kinship care needs the family to be recorded as kin of every child placed."),
-            code="care_type_not_offered",
-        )
-    raise DomainError(
-        _("This family does not offer %(care_type)s.") % {"care_type": care_type},
-        code="care_type_not_offered",
-    )
 
 
 def placement_end(*, actor, placement: Placement, end_date: datetime.date, reason: str) -> Placement:
