@@ -1,0 +1,205 @@
+"""Placements (active and ended, kin first) and their follow-up visits, and where each child is now."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from register.demo.base import SeederBase
+from register.demo.carers import CarerInfo
+from register.demo.children import ChildInfo
+from register.demo.writer import row
+from register.models import Carer, CarerExclusion, Child, KinLink, Placement, PlacementChild, Visit
+from register.visit_schedule import visit_due_dates
+
+ACTIVE_PLACEMENT_SHARE = 0.15  # of approved carers
+ENDED_PLACEMENT_SHARE = 0.03  # of approved carers
+VISIT_NOTES = {
+    "settled": "The child is settled and going to school.",
+    "concerns": "Some worries about the child's sleep and appetite; visit again soon.",
+    "urgent": "The child asked to leave; the supervisor was told the same day.",
+}
+
+
+class PlacementStage(SeederBase):
+    """Which families take which children (kin first), the placements and their visits; then the
+    children, kin links and exclusions are written, now that each child's status is known."""
+
+    def _fits(self, carer: CarerInfo, unit: list[ChildInfo], *, kin: bool = False) -> bool:
+        if len(unit) > carer.max_children or (len(unit) > 1 and len(unit) > carer.max_sibling_group):
+            return False
+        for c in unit:
+            if not carer.age_min <= c.age <= carer.age_max or c.sex not in carer.sexes or not c.needs <= carer.needs:
+                return False
+            # Kinship care is for kin only; others must offer the care the child needs.
+            if not kin and (c.care_type == "kinship" or c.care_type not in carer.care_types):
+                return False
+        return True
+
+    def _placements_and_children(self, children) -> None:
+        rng = self.rng
+        units: dict[int, list[int]] = defaultdict(list)  # unit -> indexes into children
+        for i, (_, _, unit) in enumerate(children):
+            units[unit].append(i)
+        # Units not placed yet, by province; a unit taken elsewhere is dropped when next met (lazily).
+        pool: dict[str, list[int]] = defaultdict(list)
+        for unit, members in units.items():
+            pool[children[members[0]][1].province].append(unit)
+        taken: set[int] = set()
+
+        def members_of(unit: int) -> list[ChildInfo]:
+            return [children[i][1] for i in units[unit]]
+
+        def find_unit(carer: CarerInfo) -> int | None:
+            """A unit that fits the carer's terms, from its province first, then the nearest ones."""
+            for province, tries in ((carer.province, 30), *((p, 8) for p in self.gaz.nearby[carer.province])):
+                here = pool.get(province)
+                while tries > 0 and here:
+                    position = rng.randrange(len(here))
+                    unit = here[position]
+                    if unit in taken:
+                        here[position] = here[-1]
+                        here.pop()
+                        continue
+                    tries -= 1
+                    if self._fits(carer, members_of(unit)):
+                        here[position] = here[-1]
+                        here.pop()
+                        taken.add(unit)
+                        return unit
+            return None
+
+        approved = [c for c in self.carers if c.eligible]
+        order = approved[:]
+        rng.shuffle(order)
+        target_active = round(sum(c.status == Carer.Status.APPROVED for c in self.carers) * ACTIVE_PLACEMENT_SHARE)
+        target_ended = round(len(approved) * ENDED_PLACEMENT_SHARE) or (1 if approved else 0)
+        plans: list[tuple[CarerInfo, int, bool, str | None]] = []  # carer, unit, active, end reason
+
+        # A few placements that ended: some children went home, some wait again for a new family.
+        veterans = [c for c in order if c.first_approved <= self.today - datetime.timedelta(days=120)]
+        for carer in veterans[:target_ended]:
+            unit = find_unit(carer)
+            if unit is None:
+                continue
+            reason = self._weighted([("reunified", 50), ("breakdown", 30), ("moved", 20)])
+            # Those not reunified wait again, but are not placed again here: dates would overlap.
+            plans.append((carer, unit, False, reason))
+
+        # Kinship first: about half the children with an eligible relative live with them.
+        active = 0
+        for unit in sorted(units):
+            members = members_of(unit)
+            if unit in taken or not members[0].kin or rng.random() >= 0.5:
+                continue
+            carer = self.carer_by_id[members[0].kin[0]]
+            if carer.eligible and not carer.placed and self._fits(carer, members, kin=True):
+                taken.add(unit)
+                carer.placed = True
+                plans.append((carer, unit, True, None))
+                active += 1
+
+        for carer in order:
+            if active >= target_active:
+                break
+            if carer.placed:
+                continue
+            unit = find_unit(carer)
+            if unit is None:
+                continue
+            carer.placed = True
+            plans.append((carer, unit, True, None))
+            active += 1
+
+        self._write_placements(children, units, plans)
+
+    def _write_placements(self, children, units, plans) -> None:
+        rng = self.rng
+        policy = self.policy
+        day = datetime.timedelta(days=1)
+        placements: list[Placement] = []
+        memberships: list[PlacementChild] = []
+        visits: list[Visit] = []
+        for carer, unit, is_active, end_reason in plans:
+            members = [children[i] for i in units[unit]]
+            youngest_born = max(info.born for _, info, _ in members)
+            earliest = max(self.today - 540 * day, carer.first_approved + day, youngest_born + 14 * day)
+            latest = self.today - (day if is_active else 90 * day)
+            start = earliest + rng.randint(0, max(0, (latest - earliest).days)) * day
+            end = None
+            if not is_active:
+                end = min(start + rng.randint(30, max(30, (self.today - start).days - 7)) * day, self.today - day)
+            kin = any(carer.id in info.kin for _, info, _ in members)
+            needed = members[0][1].care_type
+            care_type = "kinship" if kin else (needed if needed in carer.care_types else carer.care_types[0])
+            workers = self.social_workers.get(carer.province)
+            worker = rng.choice(workers) if workers else None
+            placement = row(
+                id=self._uuid(),
+                carer_id=carer.id,
+                start_date=start,
+                end_date=end,
+                care_type=care_type,
+                status=Placement.Status.ACTIVE if is_active else Placement.Status.ENDED,
+                end_reason=end_reason or "",
+                social_worker_id=worker,
+                province_id=carer.province,
+            )
+            placements.append(placement)
+            self.counts["  active" if is_active else "  ended"] += 1
+            for child, info, _ in members:
+                memberships.append(row(placement_id=placement["id"], child_id=child["id"], active=is_active))
+                if is_active:
+                    child["status"] = Child.Status.PLACED
+                    child["province_id"] = info.province = carer.province
+                elif end_reason == "reunified":
+                    child["status"] = Child.Status.REUNIFIED
+                    child["province_id"] = info.province = info.home_province
+                else:
+                    child["status"] = Child.Status.AWAITING_PLACEMENT
+            dues = visit_due_dates(
+                start,
+                offsets_days=policy.offsets_days,
+                repeat_every_days=policy.repeat_every_days,
+                # As the placement services keep it: the horizon ahead of today while active.
+                until=(end or max(start, self.today)) + policy.horizon_days * day,
+            )
+            recent = [d for d in dues if d < self.today and (end is None or d <= end)][-2:]
+            for sequence, due in enumerate(dues, start=1):
+                visits.append(
+                    self._visit(placement, sequence, due, end, worker, overdue_ok=is_active and due in recent)
+                )
+        child_rows = [c for c, _, _ in children]
+        for child in child_rows:
+            self.counts[f"  {child['status']}"] += 1
+        self._bulk(Child, child_rows, "children")
+        self._bulk(KinLink, self.kin, "kin links")
+        self._bulk(CarerExclusion, self.exclusions, "exclusions")
+        self._bulk(Placement, placements, "placements")
+        self._bulk(PlacementChild, memberships, "children in placements")
+        self._bulk(Visit, visits, "visits")
+
+    def _visit(self, placement, sequence, due, end, worker, *, overdue_ok: bool) -> dict:
+        """Past visits mostly done (a few of the latest still open: overdue), future ones open, and
+        those after a placement ended cancelled."""
+        rng = self.rng
+        visit = row(id=self._uuid(), placement_id=placement["id"], sequence=sequence, due_date=due)
+        if end is not None and due > end:
+            visit["state"] = Visit.State.CANCELLED
+            self.counts["  cancelled"] += 1
+        elif due >= self.today:
+            self.counts["  open (upcoming)"] += 1
+        elif overdue_ok and self._every("overdue", 0.15):
+            self.counts["  open (overdue)"] += 1
+        elif rng.random() < 0.03:
+            visit["state"] = Visit.State.MISSED
+            self.counts["  missed"] += 1
+        else:
+            visit["state"] = Visit.State.COMPLETED
+            latest = min(self.today, end) if end else self.today
+            visit["completed_on"] = min(due + datetime.timedelta(days=rng.randint(-2, 5)), latest)
+            visit["outcome"] = outcome = self._weighted([("settled", 85), ("concerns", 12), ("urgent", 3)])
+            visit["notes"] = VISIT_NOTES[outcome]
+            visit["completed_by_id"] = worker
+            self.counts["  completed"] += 1
+        return visit
