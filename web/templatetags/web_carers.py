@@ -15,12 +15,3 @@ BADGES = {Carer.Status.APPROVED: "ok", Carer.Status.ON_HOLD: "warn", Carer.Statu
 @register.filter
 def status_badge(status) -> str:
     return BADGES.get(status, "")
-
-
-@register.filter
-def percent_of(value, total) -> int:
-    """value / total as a whole percentage (0 when total is 0)."""
-    try:
-        return round(100 * float(value) / float(total)) if float(total) else 0
-    except (TypeError, ValueError):
-        return 0
