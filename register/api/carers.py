@@ -11,23 +11,22 @@
 
 from __future__ import annotations
 
-import phonenumbers
-from django import forms
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from register.api.fields import ChoiceListField, CommuneField, VillageField
+from register.api.fields import ChoiceListField, CommuneField, PhoneField, VillageField
 from register.api.imports import urlpatterns as import_urls
 from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
+from register.inputs import carers as inputs
+from register.inputs.people import validate_adult_birth_date, validate_not_in_future
+from register.inputs.places import LATITUDE_MESSAGE, LATITUDE_RANGE, LONGITUDE_MESSAGE, LONGITUDE_RANGE
 from register.models import (
     Carer,
     CarerCheck,
@@ -39,88 +38,43 @@ from register.models import (
 )
 from register.roles import role_has
 from register.selectors import carers as selectors
+from register.selectors.filters import CarerFilter
 from register.services import carers as services
 
-ADULT_AGE = 18
+__all__ = ["CarerFilter", "PhoneField"]  # importable from here as before; their homes are elsewhere
 
 
 # --- Input -------------------------------------------------------------------------------------
 
 
-class PhoneField(serializers.CharField):
-    """A Cambodian phone number, typed as people write it (012 345 678, +855 12 345 678), stored in
-    E.164 (+85512345678)."""
-
-    default_error_messages = {
-        "invalid_phone": _("Enter a valid Cambodian phone number, for example +85512345678 or 012 345 678."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        text = super().to_internal_value(data)
-        try:
-            number = phonenumbers.parse(text, "KH")
-        except phonenumbers.NumberParseException:
-            self.fail("invalid_phone")
-        if number.country_code != 855 or not phonenumbers.is_valid_number(number):
-            self.fail("invalid_phone")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _age_on(born, day) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def _not_in_future(value):
-    if value > timezone.localdate():
-        raise serializers.ValidationError(_("This date is in the future."))
-    return value
-
-
 class CarerPrimaryCarerSerializer(serializers.Serializer):
-    given_name = serializers.CharField(max_length=100)
-    family_name = serializers.CharField(max_length=100)
+    given_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX)
+    family_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX)
     sex = serializers.ChoiceField(choices=Sex.choices)
-    date_of_birth = serializers.DateField()
-    national_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
-
-    def validate_date_of_birth(self, value):
-        today = timezone.localdate()
-        _not_in_future(value)
-        if _age_on(value, today) < ADULT_AGE:
-            raise serializers.ValidationError(_("The primary carer must be at least 18 years old."))
-        return value
+    date_of_birth = serializers.DateField(validators=[validate_adult_birth_date])
+    national_id = serializers.CharField(max_length=inputs.NATIONAL_ID_MAX, required=False, allow_blank=True)
 
 
 class CarerLocationSerializer(serializers.Serializer):
     """A GPS point inside Cambodia."""
 
     lat = serializers.FloatField(
-        min_value=9.5,
-        max_value=15.0,
-        error_messages={
-            "min_value": _("This latitude is outside Cambodia (9.5 to 15.0)."),
-            "max_value": _("This latitude is outside Cambodia (9.5 to 15.0)."),
-        },
+        min_value=LATITUDE_RANGE[0],
+        max_value=LATITUDE_RANGE[1],
+        error_messages={"min_value": LATITUDE_MESSAGE, "max_value": LATITUDE_MESSAGE},
     )
     lon = serializers.FloatField(
-        min_value=102.0,
-        max_value=108.0,
-        error_messages={
-            "min_value": _("This longitude is outside Cambodia (102.0 to 108.0)."),
-            "max_value": _("This longitude is outside Cambodia (102.0 to 108.0)."),
-        },
+        min_value=LONGITUDE_RANGE[0],
+        max_value=LONGITUDE_RANGE[1],
+        error_messages={"min_value": LONGITUDE_MESSAGE, "max_value": LONGITUDE_MESSAGE},
     )
 
 
 class CarerHouseholdMemberSerializer(serializers.Serializer):
-    given_name = serializers.CharField(max_length=100)
-    family_name = serializers.CharField(max_length=100)
+    given_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX)
+    family_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX)
     sex = serializers.ChoiceField(choices=Sex.choices)
-    date_of_birth = serializers.DateField(validators=[_not_in_future])
+    date_of_birth = serializers.DateField(validators=[validate_not_in_future])
     relationship = serializers.ChoiceField(choices=HouseholdMember.Relationship.choices)
 
 
@@ -131,21 +85,23 @@ class CarerInputSerializer(serializers.Serializer):
     `carer_create` / `carer_update`. Pass `instance=` for a partial update so that rules across
     fields see the stored values."""
 
-    household_name = serializers.CharField(max_length=200)
+    household_name = serializers.CharField(max_length=inputs.HOUSEHOLD_NAME_MAX)
     primary_carer = CarerPrimaryCarerSerializer(source="*")
     phone = PhoneField()
     commune = CommuneField()
     village = VillageField(required=False, allow_null=True)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=inputs.ADDRESS_MAX, required=False, allow_blank=True)
     location = CarerLocationSerializer(required=False, allow_null=True)
     languages = ChoiceListField(Language.choices, allow_empty=False)
     religion = serializers.ChoiceField(choices=Religion.choices)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
-    max_children = serializers.IntegerField(min_value=1, max_value=12)
-    age_min = serializers.IntegerField(min_value=0, max_value=17)
-    age_max = serializers.IntegerField(min_value=0, max_value=17)
+    max_children = serializers.IntegerField(min_value=inputs.CAPACITY_RANGE[0], max_value=inputs.CAPACITY_RANGE[1])
+    age_min = serializers.IntegerField(min_value=inputs.AGE_ACCEPTED_RANGE[0], max_value=inputs.AGE_ACCEPTED_RANGE[1])
+    age_max = serializers.IntegerField(min_value=inputs.AGE_ACCEPTED_RANGE[0], max_value=inputs.AGE_ACCEPTED_RANGE[1])
     sexes_accepted = ChoiceListField(Sex.choices, allow_empty=False)
-    max_sibling_group = serializers.IntegerField(min_value=1, max_value=12)
+    max_sibling_group = serializers.IntegerField(
+        min_value=inputs.SIBLING_GROUP_RANGE[0], max_value=inputs.SIBLING_GROUP_RANGE[1]
+    )
     care_types = ChoiceListField(CareType.choices, allow_empty=False)
     needs_supported = ChoiceListField(Need.choices, required=False)
     household_members = CarerHouseholdMemberSerializer(many=True, required=False)
@@ -161,7 +117,7 @@ class CarerInputSerializer(serializers.Serializer):
         }
         if "commune" in attrs and "village" not in attrs and self.instance is not None:
             values["village"] = self.instance.village
-        errors = services.carer_consistency_errors(values=values)
+        errors = inputs.carer_consistency_errors(values=values)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -179,13 +135,14 @@ class CarerReviewInputSerializer(serializers.Serializer):
 class CarerCheckInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CarerCheck.Kind.choices)
     result = serializers.ChoiceField(choices=CarerCheck.Result.choices)
-    checked_on = serializers.DateField(validators=[_not_in_future])
+    checked_on = serializers.DateField(validators=[validate_not_in_future])
     expires_on = serializers.DateField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
     def validate(self, attrs):
-        if attrs.get("expires_on") and attrs["expires_on"] < attrs["checked_on"]:
-            raise serializers.ValidationError({"expires_on": [_("A check cannot expire before it was made.")]})
+        errors = inputs.check_dates_errors(attrs.get("checked_on"), attrs.get("expires_on"))
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 
@@ -195,20 +152,20 @@ class CarerTrainingInputSerializer(serializers.Serializer):
         queryset=TrainingModule.objects.all(),
         error_messages={"does_not_exist": _("{value} is not a training module (see /api/v1/training-modules/).")},
     )
-    completed_on = serializers.DateField(validators=[_not_in_future])
+    completed_on = serializers.DateField(validators=[validate_not_in_future])
 
 
 class CarerConcernInputSerializer(serializers.Serializer):
-    raised_on = serializers.DateField(validators=[_not_in_future])
+    raised_on = serializers.DateField(validators=[validate_not_in_future])
     summary = serializers.CharField(max_length=5000)
     status = serializers.ChoiceField(choices=SafeguardingConcern.Status.choices, default="open")
-    closed_on = serializers.DateField(required=False, allow_null=True, validators=[_not_in_future])
+    closed_on = serializers.DateField(required=False, allow_null=True, validators=[validate_not_in_future])
 
     def validate(self, attrs):
         raised_on = attrs.get("raised_on", getattr(self.instance, "raised_on", None))
-        closed_on = attrs.get("closed_on")
-        if raised_on and closed_on and closed_on < raised_on:
-            raise serializers.ValidationError({"closed_on": [_("A concern cannot close before it was raised.")]})
+        errors = inputs.concern_dates_errors(raised_on, attrs.get("closed_on"))
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 
@@ -388,58 +345,6 @@ class CarerDetailSerializer(CarerSerializer):
     def to_representation(self, carer):
         # One family at a time: the generic rendering of every declared field.
         return serializers.ModelSerializer.to_representation(self, carer)
-
-
-# --- Filters -----------------------------------------------------------------------------------
-
-
-class CommaSeparatedMultipleChoiceField(forms.MultipleChoiceField):
-    """?needs_supported=a&needs_supported=b or ?needs_supported=a,b."""
-
-    def to_python(self, value):
-        values = super().to_python(value)
-        return [part.strip() for item in values for part in item.split(",") if part.strip()]
-
-
-class NeedsFilter(filters.MultipleChoiceFilter):
-    field_class = CommaSeparatedMultipleChoiceField
-
-
-class CarerFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=Carer.Status.choices)
-    province = filters.CharFilter(field_name="province_id", label=_("Province code"))
-    district = filters.CharFilter(field_name="district_id", label=_("District code"))
-    commune = filters.CharFilter(field_name="commune_id", label=_("Commune code"))
-    care_type = filters.ChoiceFilter(choices=CareType.choices, method="filter_care_type")
-    needs_supported = NeedsFilter(
-        choices=Need.choices,
-        method="filter_needs_supported",
-        label=_("Needs the family supports, all of them (repeat the parameter or separate by commas)"),
-    )
-    has_vacancy = filters.BooleanFilter(method="filter_has_vacancy", label=_("Has at least one free place"))
-    review_overdue = filters.BooleanFilter(
-        method="filter_review_overdue", label=_("Approved, and the yearly review is overdue")
-    )
-    search = filters.CharFilter(method="filter_search", label=_("Household or carer name, phone or reference"))
-
-    class Meta:
-        model = Carer
-        fields = ["status", "province", "district", "commune"]
-
-    def filter_care_type(self, queryset, name, value):
-        return selectors.carer_filter(queryset, care_type=value)
-
-    def filter_needs_supported(self, queryset, name, value):
-        return selectors.carer_filter(queryset, needs_supported=value)
-
-    def filter_has_vacancy(self, queryset, name, value):
-        return selectors.carer_filter(queryset, has_vacancy=value)
-
-    def filter_review_overdue(self, queryset, name, value):
-        return selectors.carer_filter(queryset, review_overdue=value)
-
-    def filter_search(self, queryset, name, value):
-        return selectors.carer_filter(queryset, search=value)
 
 
 # --- Views -------------------------------------------------------------------------------------

@@ -7,9 +7,7 @@ Input serializers carry the output serializer's component name, so that the sche
 kind, relationship...) each belong to one component and are named without collisions.
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import JSONParser
@@ -29,6 +27,7 @@ from register.selectors.children import (
     sibling_group_get,
     sibling_group_list,
 )
+from register.selectors.filters import ChildFilter, InstitutionFilter, SiblingGroupFilter
 from register.services.children import (
     EXTERNAL_ID_KEYS,
     child_create,
@@ -64,18 +63,6 @@ class InstitutionWriteSerializer(serializers.Serializer):
     commune = CommuneField(help_text=_("Commune code (six digits); it must lie in one of your provinces."))
     status = serializers.ChoiceField(choices=Institution.Status.choices, required=False)
     inspection_score = serializers.IntegerField(min_value=0, max_value=100, allow_null=True, required=False)
-
-
-class InstitutionFilter(filters.FilterSet):
-    province = filters.CharFilter(field_name="province_id", max_length=2)
-    commune = filters.CharFilter(field_name="commune_id", max_length=6)
-    status = filters.ChoiceFilter(choices=Institution.Status.choices)
-    kind = filters.ChoiceFilter(choices=Institution.Kind.choices)
-    search = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100, label=_("Name"))
-
-    class Meta:
-        model = Institution
-        fields = ["province", "commune", "status", "kind"]
 
 
 class InstitutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -254,32 +241,6 @@ class ChildUpdateSerializer(ChildCreateSerializer):
     )
 
 
-class ChildFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Child.Status.choices)
-    province = filters.CharFilter(field_name="province_id", max_length=2)
-    institution = filters.UUIDFilter(field_name="institution_id")
-    sibling_group = filters.UUIDFilter(field_name="sibling_group_id")
-    care_type_needed = filters.ChoiceFilter(choices=CareType.choices)
-    search = filters.CharFilter(
-        method="filter_search", max_length=100, label=_("Names, reference or a partner system's id")
-    )
-
-    class Meta:
-        model = Child
-        fields = ["status", "province", "institution", "sibling_group", "care_type_needed"]
-
-    def filter_search(self, queryset, name, value):
-        for term in value.split():
-            queryset = queryset.filter(
-                Q(given_name__icontains=term)
-                | Q(family_name__icontains=term)
-                | Q(reference__icontains=term)
-                | Q(external_ids__primero__icontains=term)
-                | Q(external_ids__oscar__icontains=term)
-            )
-        return queryset
-
-
 class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Children leaving residential care. Every record shown is logged as read by the caller."""
 
@@ -340,15 +301,6 @@ class SiblingGroupWriteSerializer(serializers.Serializer):
         help_text=_("Two or more children of your jurisdiction, none of them in another sibling group."),
     )
     keep_together = serializers.BooleanField(default=True)
-
-
-class SiblingGroupFilter(filters.FilterSet):
-    keep_together = filters.BooleanFilter()
-    child = filters.UUIDFilter(field_name="children", label=_("A child of the group"))
-
-    class Meta:
-        model = SiblingGroup
-        fields = ["keep_together", "child"]
 
 
 class SiblingGroupViewSet(

@@ -1,9 +1,25 @@
-"""Serializer fields the register's API shares."""
+"""Serializer fields the register's API shares. Each wraps a rule of register.inputs (the home of
+the field rules the pages, the import and the admin call too) and turns its Django
+ValidationError into the API's."""
 
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from register.inputs.choices import LIST_EXPECTED, unique_in_order
+from register.inputs.phones import PHONE_MAX_LENGTH, PHONE_MESSAGE, phone_e164
+from register.inputs.places import (
+    INVALID_COMMUNE,
+    INVALID_VILLAGE,
+    UNKNOWN_COMMUNE,
+    UNKNOWN_VILLAGE,
+    commune_by_code,
+    village_by_code,
+)
 from register.models import Commune, Village
+
+
+def _as_api_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(exc.messages, code=getattr(exc, "code", None))
 
 
 class ChoiceListField(serializers.ListField):
@@ -16,32 +32,60 @@ class ChoiceListField(serializers.ListField):
 
     def to_internal_value(self, data):
         if isinstance(data, str):
-            raise serializers.ValidationError(_('Expected a list of values, for example ["km"].'))
-        values = super().to_internal_value(data)
-        return list(dict.fromkeys(values))
+            raise serializers.ValidationError(LIST_EXPECTED)
+        # DRF's own list check keys each wrong value's error by its position.
+        return unique_in_order(super().to_internal_value(data))
 
 
-class CommuneField(serializers.SlugRelatedField):
+class PhoneField(serializers.CharField):
+    """A Cambodian phone number, typed as people write it (012 345 678, +855 12 345 678), stored in
+    E.164 (+85512345678): register.inputs.phones."""
+
+    default_error_messages = {"invalid_phone": PHONE_MESSAGE}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", PHONE_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return phone_e164(text)
+        except DjangoValidationError:
+            self.fail("invalid_phone")
+
+
+class _CodeField(serializers.SlugRelatedField):
+    # A SlugRelatedField for the schema (a string); the look-up and its messages are register.inputs'.
+    lookup = staticmethod(commune_by_code)
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return self.lookup(data)
+        except DjangoValidationError as exc:
+            raise _as_api_error(exc) from None
+
+
+class CommuneField(_CodeField):
     """A commune by its six-digit NCDD code."""
 
-    default_error_messages = {
-        "does_not_exist": _("{value} is not a commune code of the gazetteer (six digits, e.g. 020101)."),
-        "invalid": _("Expected a commune code (six digits)."),
-    }
+    default_error_messages = {"does_not_exist": UNKNOWN_COMMUNE, "invalid": INVALID_COMMUNE}
+    lookup = staticmethod(commune_by_code)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Commune.objects.select_related("district", "province"))
-        super().__init__(slug_field="code", **kwargs)
+        super().__init__(**kwargs)
 
 
-class VillageField(serializers.SlugRelatedField):
+class VillageField(_CodeField):
     """A village by its eight-digit NCDD code."""
 
-    default_error_messages = {
-        "does_not_exist": _("{value} is not a village code of the gazetteer (eight digits, e.g. 02010101)."),
-        "invalid": _("Expected a village code (eight digits)."),
-    }
+    default_error_messages = {"does_not_exist": UNKNOWN_VILLAGE, "invalid": INVALID_VILLAGE}
+    lookup = staticmethod(village_by_code)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Village.objects.all())
-        super().__init__(slug_field="code", **kwargs)
+        super().__init__(**kwargs)

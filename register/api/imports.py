@@ -110,7 +110,6 @@ class CarerImportView(APIView):
                 file=upload,
                 filename=upload.name,
                 dry_run=serializer.validated_data["dry_run"],
-                context={"request": request},
             )
         except services.ImportFileError as exc:
             raise serializers.ValidationError({"file": [exc.message]}) from None

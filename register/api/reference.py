@@ -1,14 +1,19 @@
 """Read-only reference data: the gazetteer and training modules. Public geography, not personal
 data, so readable without logging in (field offices look codes up before they have an account)."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from register.choices import Need
 from register.models import Commune, District, Province, TrainingModule, Village
+from register.selectors.filters import (
+    CommuneFilter,
+    DistrictFilter,
+    ProvinceFilter,
+    TrainingModuleFilter,
+    VillageFilter,
+)
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -42,46 +47,6 @@ class VillageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Village
         fields = ["code", "name_en", "name_km", "commune", "district", "province"]
-
-
-class DivisionFilter(filters.FilterSet):
-    search = filters.CharFilter(method="filter_search", label="Name in English or Khmer, or code")
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(name_en__icontains=value) | Q(name_km__icontains=value) | Q(code__startswith=value))
-
-
-class ProvinceFilter(DivisionFilter):
-    class Meta:
-        model = Province
-        fields: list[str] = []
-
-
-class DistrictFilter(DivisionFilter):
-    province = filters.CharFilter(field_name="province_id")
-
-    class Meta:
-        model = District
-        fields = ["province"]
-
-
-class CommuneFilter(DivisionFilter):
-    district = filters.CharFilter(field_name="district_id")
-    province = filters.CharFilter(field_name="province_id")
-
-    class Meta:
-        model = Commune
-        fields = ["district", "province"]
-
-
-class VillageFilter(DivisionFilter):
-    commune = filters.CharFilter(field_name="commune_id")
-    district = filters.CharFilter(field_name="district_id")
-    province = filters.CharFilter(field_name="province_id")
-
-    class Meta:
-        model = Village
-        fields = ["commune", "district", "province"]
 
 
 class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -123,12 +88,6 @@ class TrainingModuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = TrainingModule
         fields = ["code", "name", "required_for_approval", "supports_needs"]
-
-
-class TrainingModuleFilter(filters.FilterSet):
-    class Meta:
-        model = TrainingModule
-        fields = ["required_for_approval"]
 
 
 class TrainingModuleViewSet(ReferenceViewSet):

@@ -1,7 +1,7 @@
 """Forms of the registrar's pages. They draw the inputs (choices from register/choices.py and the
-gazetteer) and read what was typed; the rules (phone, ages, dates, jurisdiction) stay in the API's
-input serializers and the services, which each form runs in `clean()` so that a refusal stands
-beside its field."""
+gazetteer) and read what was typed; the field rules (phone, gazetteer codes, ages, dates) are
+register.inputs', the same the API and the import call, and the rules of the register (jurisdiction,
+lifecycle) the services', whose refusals the views put beside their field."""
 
 from __future__ import annotations
 
@@ -9,17 +9,19 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from register.api.carers import (
-    CarerCheckInputSerializer,
-    CarerConcernInputSerializer,
-    CarerInputSerializer,
-    CarerReviewInputSerializer,
-    CarerStatusChangeInputSerializer,
-    CarerTrainingInputSerializer,
-)
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
+from register.inputs import carers as inputs
+from register.inputs.people import validate_adult_birth_date, validate_not_in_future
+from register.inputs.phones import PHONE_MAX_LENGTH, PhoneNumberField
+from register.inputs.places import (
+    LAT_LON_PAIR_MESSAGE,
+    commune_by_code,
+    latitude_validators,
+    longitude_validators,
+    village_by_code,
+    village_in_commune_errors,
+)
 from register.models import Carer, CarerCheck, Commune, District, HouseholdMember, TrainingModule, Village
-from web.errors import add_service_errors
 from web.forms.common import DateInput, provinces_of
 
 BLANK = [("", "—")]
@@ -29,29 +31,29 @@ def _division_choices(rows) -> list[tuple[str, str]]:
     return BLANK + [(row.code, f"{row.name} ({row.code})") for row in rows]
 
 
-class SerializerForm(forms.Form):
-    """A form whose values are checked, once the fields parse, by one of the API's input
-    serializers: its messages land beside the form's fields, and `validated_data` is what the
-    service takes."""
+class RecordForm(forms.Form):
+    """A form whose `validated_data`, once it is valid, is what the service takes; `extra_errors`
+    (cross-field rules of register.inputs) land beside their field."""
 
-    serializer_class: type | None = None
     validated_data: dict | None = None
 
-    def serializer_kwargs(self) -> dict:
-        return {}
-
-    def payload(self) -> dict:
+    def values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+    def extra_errors(self, values: dict) -> dict[str, list[str]]:
+        return {}
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors or self.serializer_class is None:
+        if self.errors:
             return cleaned
-        serializer = self.serializer_class(data=self.payload(), **self.serializer_kwargs())
-        if serializer.is_valid():
-            self.validated_data = dict(serializer.validated_data)
-        else:
-            add_service_errors(self, serializer.errors)
+        values = self.values()
+        errors = self.extra_errors(values)
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field, message)
+        if not errors:
+            self.validated_data = values
         return cleaned
 
 
@@ -59,8 +61,8 @@ class SerializerForm(forms.Form):
 
 
 class CarerFilterForm(forms.Form):
-    """Draws the list's filters. The filtering itself is the API's CarerFilter (the names here are
-    its parameters), so the page and the API filter the same way."""
+    """Draws the list's filters. The filtering itself is register.selectors.filters.CarerFilter (the
+    names here are its parameters), the API's too, so the page and the API filter the same way."""
 
     search = forms.CharField(label=_("Search"), required=False, help_text=_("Name, phone or reference"))
     status = forms.ChoiceField(label=_("Stage"), required=False, choices=BLANK + list(Carer.Status.choices))
@@ -101,9 +103,8 @@ class CarerFilterForm(forms.Form):
 
 
 class CarerStepForm(forms.Form):
-    """One step of the family's form. `fragment()` turns it into the shape of the API's
-    CarerInputSerializer; `clean()` runs that serializer on the step's fields alone (a partial
-    check), so each step refuses what the API would refuse, beside its field."""
+    """One step of the family's form, its fields checked by register.inputs' rules. `values()`
+    gives the step's values as carer_create / carer_update take them."""
 
     instance: Carer | None = None
 
@@ -112,45 +113,28 @@ class CarerStepForm(forms.Form):
         self.instance = instance
         super().__init__(*args, **kwargs)
 
-    def fragment(self) -> dict:
-        raise NotImplementedError
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            serializer = CarerInputSerializer(self.instance, data=self.fragment(), partial=True)
-            if not serializer.is_valid():
-                add_service_errors(self, serializer.errors, field_map={"location": "lat"})
-        return cleaned
+    def values(self) -> dict:
+        return dict(self.cleaned_data)
 
 
 class PersonStepForm(CarerStepForm):
-    household_name = forms.CharField(label=_("Household name"), max_length=200)
-    given_name = forms.CharField(label=_("Given name"), max_length=100)
-    family_name = forms.CharField(label=_("Family name"), max_length=100)
+    household_name = forms.CharField(label=_("Household name"), max_length=inputs.HOUSEHOLD_NAME_MAX)
+    given_name = forms.CharField(label=_("Given name"), max_length=inputs.PERSON_NAME_MAX)
+    family_name = forms.CharField(label=_("Family name"), max_length=inputs.PERSON_NAME_MAX)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
-    national_id = forms.CharField(label=_("National ID"), max_length=20, required=False)
-    phone = forms.CharField(
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=DateInput(), validators=[validate_adult_birth_date]
+    )
+    national_id = forms.CharField(label=_("National ID"), max_length=inputs.NATIONAL_ID_MAX, required=False)
+    phone = PhoneNumberField(
         label=_("Phone"),
-        max_length=30,
+        max_length=PHONE_MAX_LENGTH,
         help_text=_("A Cambodian number, for example 012 345 678"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    def fragment(self) -> dict:
-        c = self.cleaned_data
-        return {
-            "household_name": c["household_name"],
-            "primary_carer": {
-                "given_name": c["given_name"],
-                "family_name": c["family_name"],
-                "sex": c["sex"],
-                "date_of_birth": c["date_of_birth"],
-                "national_id": c.get("national_id") or "",
-            },
-            "phone": c["phone"],
-        }
+    def values(self) -> dict:
+        return {**self.cleaned_data, "national_id": self.cleaned_data.get("national_id") or ""}
 
 
 class PlaceStepForm(CarerStepForm):
@@ -161,16 +145,18 @@ class PlaceStepForm(CarerStepForm):
     district = forms.ChoiceField(label=_("District"))
     commune = forms.ChoiceField(label=_("Commune"))
     village = forms.ChoiceField(label=_("Village"), required=False)
-    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    address = forms.CharField(label=_("Address"), max_length=inputs.ADDRESS_MAX, required=False)
     lat = forms.FloatField(
         label=_("Latitude"),
         required=False,
+        validators=latitude_validators,
         help_text=_("GPS, if known: 9.5 to 15.0"),
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
     lon = forms.FloatField(
         label=_("Longitude"),
         required=False,
+        validators=longitude_validators,
         help_text=_("GPS, if known: 102.0 to 108.0"),
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
@@ -213,25 +199,38 @@ class PlaceStepForm(CarerStepForm):
                 }
             )
 
-    def fragment(self) -> dict:
+    def clean(self):
+        cleaned = super().clean()
+        # The lists offer only real codes; a code is looked up all the same (a form can be forged).
+        for name, lookup in (("commune", commune_by_code), ("village", village_by_code)):
+            if cleaned.get(name):
+                try:
+                    cleaned[name] = lookup(cleaned[name])
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        lat, lon = cleaned.get("lat"), cleaned.get("lon")
+        if (lat is None) != (lon is None) and not self.has_error("lat") and not self.has_error("lon"):
+            self.add_error("lon" if lat is not None else "lat", str(LAT_LON_PAIR_MESSAGE))
+        for message in village_in_commune_errors(cleaned.get("commune"), cleaned.get("village")):
+            self.add_error("village", message)
+        return cleaned
+
+    def values(self) -> dict:
         c = self.cleaned_data
-        lat, lon = c.get("lat"), c.get("lon")
-        location = None
-        if lat is not None or lon is not None:
-            location = {k: v for k, v in (("lat", lat), ("lon", lon)) if v is not None}
         return {
             "commune": c["commune"],
             "village": c.get("village") or None,
             "address": c.get("address") or "",
-            "location": location,
+            "lat": c.get("lat"),
+            "lon": c.get("lon"),
         }
 
 
 class HouseholdMemberForm(forms.Form):
-    given_name = forms.CharField(label=_("Given name"), max_length=100)
-    family_name = forms.CharField(label=_("Family name"), max_length=100)
+    given_name = forms.CharField(label=_("Given name"), max_length=inputs.PERSON_NAME_MAX)
+    family_name = forms.CharField(label=_("Family name"), max_length=inputs.PERSON_NAME_MAX)
     sex = forms.ChoiceField(label=_("Sex"), choices=BLANK + list(Sex.choices))
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(), validators=[validate_not_in_future])
     relationship = forms.ChoiceField(
         label=_("Relationship"), choices=BLANK + list(HouseholdMember.Relationship.choices)
     )
@@ -243,39 +242,37 @@ class BaseHouseholdFormSet(forms.BaseFormSet):
             dict(form.cleaned_data) for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
 
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        # Each member as the API checks it (no date of birth in the future, ...).
-        live = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        members = [{k: v for k, v in f.cleaned_data.items() if k != "DELETE"} for f in live]
-        serializer = CarerInputSerializer(data={"household_members": members}, partial=True)
-        if serializer.is_valid():
-            return
-        errors = serializer.errors.get("household_members") or []
-        if isinstance(errors, dict):  # DRF keys a list's errors by index
-            errors = [errors.get(i, {}) for i in range(len(live))]
-        for form, member_errors in zip(live, errors, strict=False):
-            if member_errors:
-                add_service_errors(form, member_errors)
-        if not any(form.errors for form in live):
-            raise forms.ValidationError(_("Check the household members."))
-
 
 HouseholdFormSet = forms.formset_factory(
-    HouseholdMemberForm, formset=BaseHouseholdFormSet, extra=0, can_delete=True, max_num=20, validate_max=True
+    HouseholdMemberForm,
+    formset=BaseHouseholdFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=inputs.HOUSEHOLD_MAX,
+    validate_max=True,
 )
 
 
 class OfferStepForm(CarerStepForm):
-    max_children = forms.IntegerField(label=_("Capacity (children at a time)"), min_value=1, max_value=12)
-    age_min = forms.IntegerField(label=_("Youngest age accepted"), min_value=0, max_value=17)
-    age_max = forms.IntegerField(label=_("Oldest age accepted"), min_value=0, max_value=17)
+    max_children = forms.IntegerField(
+        label=_("Capacity (children at a time)"), min_value=inputs.CAPACITY_RANGE[0], max_value=inputs.CAPACITY_RANGE[1]
+    )
+    age_min = forms.IntegerField(
+        label=_("Youngest age accepted"),
+        min_value=inputs.AGE_ACCEPTED_RANGE[0],
+        max_value=inputs.AGE_ACCEPTED_RANGE[1],
+    )
+    age_max = forms.IntegerField(
+        label=_("Oldest age accepted"), min_value=inputs.AGE_ACCEPTED_RANGE[0], max_value=inputs.AGE_ACCEPTED_RANGE[1]
+    )
     sexes_accepted = forms.MultipleChoiceField(
         label=_("Sexes accepted"), choices=Sex.choices, widget=forms.CheckboxSelectMultiple
     )
-    max_sibling_group = forms.IntegerField(label=_("Largest sibling group"), min_value=1, max_value=12)
+    max_sibling_group = forms.IntegerField(
+        label=_("Largest sibling group"),
+        min_value=inputs.SIBLING_GROUP_RANGE[0],
+        max_value=inputs.SIBLING_GROUP_RANGE[1],
+    )
     care_types = forms.MultipleChoiceField(
         label=_("Care types offered"), choices=CareType.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -288,7 +285,13 @@ class OfferStepForm(CarerStepForm):
     religion = forms.ChoiceField(label=_("Religion"), choices=BLANK + list(Religion.choices))
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=BLANK + list(Ethnicity.choices))
 
-    def fragment(self) -> dict:
+    def clean(self):
+        cleaned = super().clean()
+        for message in inputs.age_range_errors(cleaned.get("age_min"), cleaned.get("age_max")):
+            self.add_error("age_max", message)
+        return cleaned
+
+    def values(self) -> dict:
         c = self.cleaned_data
         return {name: c.get(name) if name != "needs_supported" else c.get(name) or [] for name in self.fields}
 
@@ -338,8 +341,7 @@ def carer_initial(carer: Carer) -> dict[str, dict]:
 # --- Actions on a family's page -----------------------------------------------------------------
 
 
-class StatusForm(SerializerForm):
-    serializer_class = CarerStatusChangeInputSerializer
+class StatusForm(RecordForm):
     status = forms.ChoiceField(label=_("Move to"))
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -350,58 +352,65 @@ class StatusForm(SerializerForm):
         labels = dict(Carer.Status.choices)
         self.fields["status"].choices = [(t, labels[t]) for t in targets]
 
-    def payload(self) -> dict:
+    def values(self) -> dict:
         return {"status": self.cleaned_data["status"], "reason": self.cleaned_data.get("reason") or ""}
 
 
-class ReviewForm(SerializerForm):
-    serializer_class = CarerReviewInputSerializer
+class ReviewForm(RecordForm):
     reason = forms.CharField(
         label=_("Notes of the review"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def payload(self) -> dict:
+    def values(self) -> dict:
         return {"reason": self.cleaned_data.get("reason") or ""}
 
 
-class CheckForm(SerializerForm):
-    serializer_class = CarerCheckInputSerializer
+class CheckForm(RecordForm):
     kind = forms.ChoiceField(label=_("Check"), choices=CarerCheck.Kind.choices)
     result = forms.ChoiceField(label=_("Result"), choices=CarerCheck.Result.choices)
-    checked_on = forms.DateField(label=_("Checked on"), widget=DateInput())
+    checked_on = forms.DateField(label=_("Checked on"), widget=DateInput(), validators=[validate_not_in_future])
     expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
     notes = forms.CharField(label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def values(self) -> dict:
+        return {**super().values(), "notes": self.cleaned_data.get("notes") or ""}
 
-class TrainingForm(SerializerForm):
-    serializer_class = CarerTrainingInputSerializer
-    module = forms.ChoiceField(label=_("Training module"))
-    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
+    def extra_errors(self, values: dict) -> dict[str, list[str]]:
+        return inputs.check_dates_errors(values.get("checked_on"), values.get("expires_on"))
+
+
+class TrainingForm(RecordForm):
+    module = forms.ModelChoiceField(
+        label=_("Training module"), queryset=TrainingModule.objects.none(), to_field_name="code"
+    )
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput(), validators=[validate_not_in_future])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["module"].choices = [(m.code, m.name) for m in TrainingModule.objects.order_by("code")]
+        self.fields["module"].queryset = TrainingModule.objects.order_by("code")
+        self.fields["module"].empty_label = None  # as before: the first module is chosen
+        self.fields["module"].label_from_instance = lambda module: module.name
 
 
-class ConcernForm(SerializerForm):
-    serializer_class = CarerConcernInputSerializer
-    raised_on = forms.DateField(label=_("Raised on"), widget=DateInput())
+class ConcernForm(RecordForm):
+    raised_on = forms.DateField(label=_("Raised on"), widget=DateInput(), validators=[validate_not_in_future])
     summary = forms.CharField(label=_("What was reported"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def payload(self) -> dict:
-        return {**super().payload(), "status": "open"}
+    def values(self) -> dict:
+        return {**super().values(), "status": "open"}
 
 
-class ConcernCloseForm(SerializerForm):
-    serializer_class = CarerConcernInputSerializer
-    closed_on = forms.DateField(label=_("Closed on"), required=False, widget=DateInput())
+class ConcernCloseForm(RecordForm):
+    closed_on = forms.DateField(
+        label=_("Closed on"), required=False, widget=DateInput(), validators=[validate_not_in_future]
+    )
 
     def __init__(self, *args, concern=None, **kwargs):
         self.concern = concern
         super().__init__(*args, **kwargs)
 
-    def serializer_kwargs(self) -> dict:
-        return {"instance": self.concern, "partial": True}
+    def values(self) -> dict:
+        return {**super().values(), "status": "closed"}
 
-    def payload(self) -> dict:
-        return {**super().payload(), "status": "closed"}
+    def extra_errors(self, values: dict) -> dict[str, list[str]]:
+        return inputs.concern_dates_errors(getattr(self.concern, "raised_on", None), values.get("closed_on"))

@@ -7,9 +7,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from register.api.children import ChildFilter
 from register.models import Child
 from register.selectors.children import institution_list
+from register.selectors.filters import ChildFilter
 from web.forms.common import provinces_of
 
 PAGE_SIZES = (25, 50, 100)

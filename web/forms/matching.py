@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching import adapter
-from register.api.children import ChildFilter
 from register.choices import CareType
 from register.models import Child, Institution
 from register.selectors.children import child_list, institution_list
+from register.selectors.filters import ChildFilter
 from web.forms.common import DateInput, staff_who_follow_up
 
 # The pick list stays short enough for a phone; the search narrows it.

@@ -18,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from register.api.carers import CarerFilter, CarerInputSerializer
 from register.errors import DomainError
 from register.models import Carer
 from register.rules.approval import approval_requirements
 from register.selectors import carers as selectors
+from register.selectors.filters import CarerFilter
 from register.selectors.placements import placements_visible_to
 from register.services import carers as services
 from web.access import capability_required, user_can
-from web.errors import _flatten, add_service_errors
+from web.errors import add_service_errors
 from web.forms.carers import (
     STEPS,
     CarerFilterForm,
@@ -55,7 +55,7 @@ def carer_list(request):
         .select_related("commune", "district")
         .annotate(review_is_overdue=ExpressionWrapper(selectors.review_overdue_q(), output_field=BooleanField()))
     )
-    # The API's FilterSet filters: one set of rules for both.
+    # The API's FilterSet (register.selectors.filters) filters: one set of rules for both.
     filterset = CarerFilter(form.effective_filters() if form.is_bound else None, queryset=queryset)
     page = paginate(request, filterset.qs)
     context = {
@@ -360,32 +360,29 @@ def _render_step(request, carer, step: int, form, state: dict):
 
 
 def _carer_save(request, carer, state: dict, initial: dict):
-    """The last step: every step checked again, then the whole family through the API's serializer
-    and carer_create / carer_update. A refusal sends the user to the step showing the field."""
+    """The last step: every step checked again (register.inputs' field rules), then the whole family
+    through carer_create / carer_update. A refusal sends the user to the step showing the field."""
     forms = [_step_form(request, carer, i, state, initial) for i in range(len(STEPS))]
     for i, form in enumerate(forms):
         if not form.is_valid():
             return _save_state_and_render_form(request, carer, i, form, state)
-    payload: dict = {}
+    data: dict = {}
     for i, form in enumerate(forms):
         if STEPS[i][0] == "household":
-            payload["household_members"] = form.members()
-            for member in payload["household_members"]:
+            data["household_members"] = form.members()
+            for member in data["household_members"]:
                 member.pop("DELETE", None)
         else:
-            payload.update(form.fragment())
-    serializer = CarerInputSerializer(carer, data=payload, partial=carer is not None)
+            data.update(form.values())
     try:
-        if not serializer.is_valid():
-            raise _Refused(serializer.errors)
         if carer is None:
-            saved = services.carer_create(actor=request.user, data=serializer.validated_data)
+            saved = services.carer_create(actor=request.user, data=data)
             message = _("Family registered as %(reference)s.") % {"reference": saved.reference}
         else:
-            saved = services.carer_update(actor=request.user, carer=carer, data=serializer.validated_data)
+            saved = services.carer_update(actor=request.user, carer=carer, data=data)
             message = _("Changes saved.")
-    except (_Refused, ValidationError, DomainError) as exc:
-        detail = exc.detail if isinstance(exc, _Refused) else exc
+    except (ValidationError, DomainError) as exc:
+        detail = exc
         step = _step_of_error(detail)
         form = forms[step]
         add_service_errors(form if step != 2 else form.forms[0] if form.forms else _NoForm(), detail)
@@ -394,12 +391,6 @@ def _carer_save(request, carer, state: dict, initial: dict):
     messages.success(request, message)
     url = reverse("web:carer_detail", args=[saved.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-class _Refused(Exception):
-    def __init__(self, detail):
-        super().__init__("refused")
-        self.detail = detail
 
 
 class _NoForm:
@@ -412,10 +403,7 @@ class _NoForm:
 def _step_of_error(detail) -> int:
     if isinstance(detail, DomainError):
         return len(STEPS) - 1
-    if isinstance(detail, ValidationError):
-        names = list(detail.error_dict) if hasattr(detail, "error_dict") else []
-    else:
-        names = [name for name, _messages in _flatten(dict(detail))]
+    names = list(detail.error_dict) if hasattr(detail, "error_dict") else []
     return min((step_of_field(n or "") for n in names), default=len(STEPS) - 1)
 
 

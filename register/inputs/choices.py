@@ -1,0 +1,27 @@
+"""Choice lists: values that must each be one of an enumeration of register/choices.py (languages,
+needs, care types...). Stored as JSON lists; duplicates are dropped, order kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+LIST_EXPECTED = _('Expected a list of values, for example ["km"].')
+
+
+def unique_in_order(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+class ChoiceListFormField(forms.MultipleChoiceField):
+    """A form field for a choice list: each value one of `choices`, duplicates dropped. A single
+    text value is refused (it is not a list), as the API refuses it."""
+
+    default_error_messages = {"invalid_list": LIST_EXPECTED}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value:
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        return unique_in_order(super().to_python(value))
