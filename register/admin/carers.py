@@ -2,17 +2,16 @@
 
 Staff see only the families of their provinces (national administrators all of them). Families are
 registered and moved along their lifecycle through the API, which numbers them and checks approval
-requirements; here staff correct details and records, and every save lands in the audit trail.
+requirements; here staff correct details and records, through the same services as the API (which
+check the provinces, validate and audit), never by saving rows.
 """
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from register.admin.base import AuditedModelAdmin, ReadOnlyAdmin
-from register.audit import audit_write, diff, snapshot
+from register.admin.base import PermissionAndCapabilityMixin, ReadOnlyAdmin, ServiceAdmin, changed_values
 from register.models import (
-    AuditEntry,
     Carer,
     CarerCheck,
     CarerStatusChange,
@@ -21,8 +20,25 @@ from register.models import (
     ReferenceSequence,
     SafeguardingConcern,
 )
-from register.scoping import scope_to_user, user_may_act_in
-from register.services.carers import EDITABLE_FIELDS, carer_consistency_errors
+from register.scoping import scope_to_user
+from register.services.carers import (
+    EDITABLE_FIELDS,
+    MEMBER_FIELDS,
+    carer_check_create,
+    carer_check_update,
+    carer_concern_create,
+    carer_concern_update,
+    carer_record_delete,
+    carer_training_record,
+    carer_training_update,
+    carer_update,
+    household_member_create,
+    household_member_update,
+)
+
+CHECK_FIELDS = ("kind", "result", "checked_on", "expires_on", "notes")
+TRAINING_FIELDS = ("module", "completed_on")
+CONCERN_FIELDS = ("raised_on", "summary", "status", "closed_on")
 
 
 class ScopedAdminMixin:
@@ -33,55 +49,50 @@ class ScopedAdminMixin:
     def get_queryset(self, request):
         return scope_to_user(super().get_queryset(request), request.user, province_field=self.province_field)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Carer:
-            kwargs["queryset"] = scope_to_user(Carer.objects.all(), request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+class CarerCapabilityMixin(PermissionAndCapabilityMixin):
+    """A family's records are read with `carers.read` and written with `carers.write`."""
+
+    read_capability = "carers.read"
+    write_capability = "carers.write"
 
 
 class CarerAdminForm(forms.ModelForm):
-    current_user = None  # set by CarerAdmin.get_form
-
     class Meta:
         model = Carer
         fields = list(EDITABLE_FIELDS)
 
-    def clean(self):
-        cleaned = super().clean()
-        fields = ("commune", "village", "age_min", "age_max")
-        values = {f: cleaned[f] if f in cleaned else getattr(self.instance, f, None) for f in fields}
-        for field, messages in carer_consistency_errors(values=values).items():
-            self.add_error(field if field in self.fields else None, messages)
-        commune = cleaned.get("commune")
-        moved = commune is not None and commune.province_id != getattr(self.instance, "province_id", None)
-        if moved and not user_may_act_in(self.current_user, commune.province_id):
-            self.add_error("commune", _("This commune is outside your provinces."))
-        return cleaned
+
+class CarerRecordInline(CarerCapabilityMixin, admin.TabularInline):
+    """A household member, check, training or concern on the family's page: each row added,
+    corrected or deleted through its service (CarerAdmin.service_save)."""
+
+    extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
 
 
-class HouseholdMemberInline(admin.TabularInline):
+class HouseholdMemberInline(CarerRecordInline):
     model = HouseholdMember
-    extra = 0
+    fields = list(MEMBER_FIELDS)
 
 
-class CarerCheckInline(admin.TabularInline):
+class CarerCheckInline(CarerRecordInline):
     model = CarerCheck
-    extra = 0
-    fields = ["kind", "result", "checked_on", "expires_on", "notes", "recorded_by"]
+    fields = [*CHECK_FIELDS, "recorded_by"]
     readonly_fields = ["recorded_by"]
 
 
-class CarerTrainingInline(admin.TabularInline):
+class CarerTrainingInline(CarerRecordInline):
     model = CarerTraining
-    extra = 0
-    fields = ["module", "completed_on", "recorded_by"]
+    fields = [*TRAINING_FIELDS, "recorded_by"]
     readonly_fields = ["recorded_by"]
 
 
-class SafeguardingConcernInline(admin.TabularInline):
+class SafeguardingConcernInline(CarerRecordInline):
     model = SafeguardingConcern
-    extra = 0
-    fields = ["raised_on", "summary", "status", "closed_on", "recorded_by"]
+    fields = [*CONCERN_FIELDS, "recorded_by"]
     readonly_fields = ["recorded_by"]
 
 
@@ -105,8 +116,35 @@ class CarerStatusChangeInline(admin.TabularInline):
         return False
 
 
+def record_save(actor, carer: Carer, model, form):
+    """One inline or standalone record of a family, through its service: added, or corrected (the
+    fields the user changed)."""
+    adding = form.instance._state.adding
+    if model is CarerCheck:
+        if adding:
+            return carer_check_create(actor=actor, carer=carer, data=_values(form, CHECK_FIELDS))
+        return carer_check_update(actor=actor, check=form.instance, data=changed_values(form, CHECK_FIELDS))
+    if model is CarerTraining:
+        if adding:
+            return carer_training_record(actor=actor, carer=carer, **_values(form, TRAINING_FIELDS))[0]
+        return carer_training_update(actor=actor, training=form.instance, data=changed_values(form, TRAINING_FIELDS))
+    if model is SafeguardingConcern:
+        if adding:
+            return carer_concern_create(actor=actor, carer=carer, data=_values(form, CONCERN_FIELDS))
+        return carer_concern_update(actor=actor, concern=form.instance, data=changed_values(form, CONCERN_FIELDS))
+    if model is HouseholdMember:
+        if adding:
+            return household_member_create(actor=actor, carer=carer, data=_values(form, MEMBER_FIELDS))
+        return household_member_update(actor=actor, member=form.instance, data=changed_values(form, MEMBER_FIELDS))
+    raise NotImplementedError(model)
+
+
+def _values(form, fields) -> dict:
+    return {f: form.cleaned_data.get(f) for f in fields if f in form.cleaned_data}
+
+
 @admin.register(Carer)
-class CarerAdmin(ScopedAdminMixin, AuditedModelAdmin):
+class CarerAdmin(CarerCapabilityMixin, ScopedAdminMixin, ServiceAdmin):
     form = CarerAdminForm
     list_display = ["reference", "household_name", "given_name", "family_name", "status", "province", "review_due"]
     list_filter = ["status", "province", "review_due"]
@@ -132,88 +170,55 @@ class CarerAdmin(ScopedAdminMixin, AuditedModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        # New families come through the API, which numbers them within their province.
+        # New families come through the API, the pages or the import, which number them within
+        # their province and check for duplicates.
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        # A family leaves the register by being deregistered; its history stays.
-        return False
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"current_user": request.user})
-
-    def save_model(self, request, obj, form, change):
-        # The district and province follow the commune.
-        obj.district_id, obj.province_id = obj.commune.district_id, obj.commune.province_id
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        """Audit every inline row added, changed or deleted, filed under the family's province."""
-        carer = form.instance
-        befores = {o.pk: snapshot(type(o).objects.get(pk=o.pk)) for o in formset.get_queryset() if o.pk is not None}
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            audit_write(
-                actor=request.user,
-                action=AuditEntry.Action.DELETE,
-                instance=obj,
-                changes=befores.get(obj.pk, snapshot(obj)),
-                province=carer.province_id,
-            )
-            obj.delete()
-        for obj in instances:
-            adding = obj._state.adding
-            if adding and hasattr(obj, "recorded_by_id") and obj.recorded_by_id is None:
-                obj.recorded_by = request.user
-            obj.save()
-            changes = diff(None if adding else befores.get(obj.pk), snapshot(obj))
-            audit_write(
-                actor=request.user,
-                action=AuditEntry.Action.CREATE if adding else AuditEntry.Action.UPDATE,
-                instance=obj,
-                changes=changes,
-                province=carer.province_id,
-            )
-        formset.save_m2m()
+    def service_save(self, request, form, formsets, change):
+        """The family's details through carer_update (which moves the district and province with
+        the commune, inside the user's provinces only), then each inline row through its own
+        service. One transaction: a refusal anywhere keeps nothing."""
+        data = changed_values(form, EDITABLE_FIELDS)
+        carer = carer_update(actor=request.user, carer=form.instance, data=data) if data else form.instance
+        for formset in formsets:
+            for inline_form in formset.forms:
+                if inline_form in formset.deleted_forms:
+                    if not inline_form.instance._state.adding:
+                        carer_record_delete(actor=request.user, record=inline_form.instance)
+                elif inline_form.has_changed():
+                    record_save(request.user, carer, formset.model, inline_form)
+        return carer
 
 
-class CarerRecordAdmin(ScopedAdminMixin, AuditedModelAdmin):
-    """A record under a family: scoped and audited under the family's province."""
+class CarerRecordAdmin(CarerCapabilityMixin, ScopedAdminMixin, ServiceAdmin):
+    """A record under a family: scoped under the family's province, written through its service."""
 
     province_field = "carer__province"
     raw_id_fields = ["carer"]
     list_select_related = ["carer"]
     search_fields = ["carer__reference", "carer__household_name"]
+    record_fields: tuple[str, ...] = ()
 
-    def save_model(self, request, obj, form, change):
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
-        if not change and hasattr(obj, "recorded_by_id") and obj.recorded_by_id is None:
-            obj.recorded_by = request.user
-        admin.ModelAdmin.save_model(self, request, obj, form, change)
-        audit_write(
-            actor=request.user,
-            action=AuditEntry.Action.UPDATE if change else AuditEntry.Action.CREATE,
-            instance=obj,
-            changes=diff(before, snapshot(obj)),
-            province=obj.carer.province_id,
-        )
+    def get_fields(self, request, obj=None):
+        return ["carer", *self.record_fields, *self.readonly_fields]
 
-    def delete_model(self, request, obj):
-        audit_write(
-            actor=request.user,
-            action=AuditEntry.Action.DELETE,
-            instance=obj,
-            changes=snapshot(obj),
-            province=obj.carer.province_id,
-        )
-        admin.ModelAdmin.delete_model(self, request, obj)
+    def get_readonly_fields(self, request, obj=None):
+        # A record stays with its family: it is corrected, never moved to another one.
+        return [*self.readonly_fields, "carer"] if obj is not None else list(self.readonly_fields)
+
+    def service_save(self, request, form, formsets, change):
+        carer = form.instance.carer if change else form.cleaned_data["carer"]
+        return record_save(request.user, carer, self.model, form)
+
+    def service_delete(self, request, obj):
+        carer_record_delete(actor=request.user, record=obj)
 
 
 @admin.register(HouseholdMember)
 class HouseholdMemberAdmin(CarerRecordAdmin):
     list_display = ["given_name", "family_name", "relationship", "carer"]
     list_filter = ["relationship"]
+    record_fields = MEMBER_FIELDS
 
 
 @admin.register(CarerCheck)
@@ -221,6 +226,7 @@ class CarerCheckAdmin(CarerRecordAdmin):
     list_display = ["carer", "kind", "result", "checked_on", "expires_on"]
     list_filter = ["kind", "result"]
     readonly_fields = ["recorded_by", "created_at"]
+    record_fields = CHECK_FIELDS
 
 
 @admin.register(CarerTraining)
@@ -228,6 +234,7 @@ class CarerTrainingAdmin(CarerRecordAdmin):
     list_display = ["carer", "module", "completed_on"]
     list_filter = ["module"]
     readonly_fields = ["recorded_by", "created_at"]
+    record_fields = TRAINING_FIELDS
 
 
 @admin.register(SafeguardingConcern)
@@ -235,6 +242,7 @@ class SafeguardingConcernAdmin(CarerRecordAdmin):
     list_display = ["carer", "raised_on", "status", "closed_on"]
     list_filter = ["status"]
     readonly_fields = ["recorded_by", "created_at"]
+    record_fields = CONCERN_FIELDS
 
 
 @admin.register(CarerStatusChange)

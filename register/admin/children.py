@@ -5,49 +5,30 @@ them according to their role's capabilities, and every change is audited. Openin
 page of the children list, is logged as a read of those records, as in the API.
 """
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from register.admin.base import AuditedModelAdmin
-from register.audit import audit_read, audit_reads, audit_write, diff
-from register.models import AuditEntry, Carer, CarerExclusion, Child, Institution, KinLink, SiblingGroup
-from register.roles import role_has
+from register.admin.base import CapabilityAdminMixin, ScopedChoicesMixin, ServiceAdmin, changed_values
+from register.audit import audit_read, audit_reads
+from register.models import Carer, CarerExclusion, Child, Institution, KinLink, SiblingGroup
 from register.scoping import scope_to_user
 from register.selectors.children import child_list, institution_list, sibling_group_list
-from register.services.children import child_initial_status, child_province_code
-from register.services.references import reference_next
+from register.services.children import (
+    CHILD_PLAIN_FIELDS,
+    INSTITUTION_FIELDS,
+    child_create,
+    child_update,
+    institution_create,
+    institution_update,
+    sibling_group_update,
+)
 
-
-class CapabilityAdminMixin:
-    """Admin permissions from the role's capabilities (register/roles.py), not Django's model
-    permissions, so the admin and the API agree on who may do what."""
-
-    read_capability = ""
-    write_capability = ""
-
-    def _may(self, request, capability: str) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or role_has(user.role, capability))
-
-    def has_module_permission(self, request):
-        return self._may(request, self.read_capability)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may(request, self.read_capability)
-
-    def has_add_permission(self, request, *args):
-        return self._may(request, self.write_capability)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may(request, self.write_capability)
-
-    def has_delete_permission(self, request, obj=None):
-        # Records of children and institutions are kept: statuses say what happened.
-        return False
+CHILD_FIELDS = (*CHILD_PLAIN_FIELDS, "institution", "home_commune", "school_commune")
 
 
 @admin.register(Institution)
-class InstitutionAdmin(CapabilityAdminMixin, AuditedModelAdmin):
+class InstitutionAdmin(CapabilityAdminMixin, ServiceAdmin):
     read_capability = "institutions.read"
     write_capability = "institutions.write"
     list_display = ["name", "kind", "status", "province", "commune", "inspection_score"]
@@ -55,29 +36,32 @@ class InstitutionAdmin(CapabilityAdminMixin, AuditedModelAdmin):
     search_fields = ["name"]
     list_select_related = ["province", "commune"]
     autocomplete_fields = ["commune"]
+    fields = [*INSTITUTION_FIELDS, "commune", "province"]
     readonly_fields = ["province"]
 
     def get_queryset(self, request):
         return institution_list(user=request.user).select_related("province", "commune")
 
-    def save_model(self, request, obj, form, change):
-        # The province follows the commune, as in the API.
-        obj.province_id = obj.commune.province_id
-        super().save_model(request, obj, form, change)
+    def service_save(self, request, form, formsets, change):
+        # The province follows the commune, which must lie in one of the user's provinces (as in the API).
+        fields = (*INSTITUTION_FIELDS, "commune")
+        if change:
+            return institution_update(actor=request.user, institution=form.instance, data=changed_values(form, fields))
+        return institution_create(actor=request.user, data={f: form.cleaned_data.get(f) for f in fields})
 
 
-class ScopedCarerInline(CapabilityAdminMixin, admin.TabularInline):
-    """A child's kin or excluded families: only the families of the user's provinces can be chosen."""
+class ScopedCarerInline(CapabilityAdminMixin, ScopedChoicesMixin, admin.TabularInline):
+    """A child's kin or excluded families: only the families of the user's provinces are shown and
+    can be chosen. Links to families elsewhere stay, unseen (child_update keeps them)."""
 
     read_capability = "children.read"
     write_capability = "children.write"
     extra = 0
     raw_id_fields = ["carer"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "carer":
-            kwargs["queryset"] = scope_to_user(Carer.objects.all(), request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_queryset(self, request):
+        mine = scope_to_user(Carer.objects.all(), request.user).values("pk")
+        return super().get_queryset(request).filter(carer__in=mine)
 
     def has_delete_permission(self, request, obj=None):
         return self._may(request, self.write_capability)
@@ -85,6 +69,7 @@ class ScopedCarerInline(CapabilityAdminMixin, admin.TabularInline):
 
 class KinInline(ScopedCarerInline):
     model = KinLink
+    fields = ["carer", "relationship"]
     verbose_name = _("kin family")
     verbose_name_plural = _("kin families")
 
@@ -95,10 +80,28 @@ class ExclusionInline(ScopedCarerInline):
     readonly_fields = ["created_by", "created_at"]
 
 
+class ChildAdminForm(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = list(CHILD_FIELDS)
+
+
+def _links(formset, value_field: str) -> list[dict] | None:
+    """The kin or exclusions as the page now shows them, or None when they were not touched."""
+    if not formset.has_changed():
+        return None
+    return [
+        {"carer": form.cleaned_data["carer"].pk, value_field: form.cleaned_data.get(value_field)}
+        for form in formset.forms
+        if form not in formset.deleted_forms and form.cleaned_data.get("carer") is not None
+    ]
+
+
 @admin.register(Child)
-class ChildAdmin(CapabilityAdminMixin, AuditedModelAdmin):
+class ChildAdmin(CapabilityAdminMixin, ServiceAdmin):
     read_capability = "children.read"
     write_capability = "children.write"
+    form = ChildAdminForm
     list_display = ["reference", "given_name", "family_name", "status", "province", "institution", "sibling_group"]
     list_filter = ["status", "province"]
     search_fields = ["reference", "given_name", "family_name"]
@@ -107,36 +110,27 @@ class ChildAdmin(CapabilityAdminMixin, AuditedModelAdmin):
     # The status changes through the API's rules and the placement service, never by hand here.
     readonly_fields = ["reference", "status", "province", "sibling_group", "created_at", "updated_at", "created_by"]
     inlines = [KinInline, ExclusionInline]
+    refusal_labels = {"kin": _("kin families"), "excluded_carers": _("excluded families")}
 
     def get_queryset(self, request):
         return child_list(user=request.user).select_related("province", "institution")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Only the institutions of the user's provinces can be chosen.
-        if db_field.name == "institution":
-            kwargs["queryset"] = institution_list(user=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.status = child_initial_status(institution_id=obj.institution_id)
-            obj.created_by = request.user
-        obj.province_id = child_province_code(obj)
-        if not change:
-            obj.reference = reference_next(prefix="CH", province_code=obj.province_id)
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        # Kin and exclusions are saved after the child: audit what the inlines changed.
-        before = _relations(form.instance) if change else None
+    def service_save(self, request, form, formsets, change):
+        """The child with its kin and exclusions, in one call of child_create or child_update (which
+        derive the reference, status and province, and keep the record in the user's provinces)."""
+        data = changed_values(form, CHILD_FIELDS) if change else {f: form.cleaned_data.get(f) for f in CHILD_FIELDS}
         for formset in formsets:
-            for inline_form in formset.forms:
-                if isinstance(inline_form.instance, CarerExclusion) and not inline_form.instance.created_by_id:
-                    inline_form.instance.created_by = request.user
-        super().save_related(request, form, formsets, change)
-        changes = diff(before, _relations(form.instance))
-        if changes:
-            audit_write(actor=request.user, action=AuditEntry.Action.UPDATE, instance=form.instance, changes=changes)
+            if formset.model is KinLink:
+                links = _links(formset, "relationship")
+                if links is not None:
+                    data["kin"] = links
+            elif formset.model is CarerExclusion:
+                links = _links(formset, "reason")
+                if links is not None:
+                    data["excluded_carers"] = links
+        if not change:
+            return child_create(actor=request.user, data=data)
+        return child_update(actor=request.user, child=form.instance, data=data) if data else form.instance
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None and request.method == "GET":
@@ -159,17 +153,6 @@ class ChildAdmin(CapabilityAdminMixin, AuditedModelAdmin):
         return response
 
 
-def _relations(child: Child) -> dict:
-    return {
-        "kin": sorted(
-            [str(c), r] for c, r in KinLink.objects.filter(child=child).values_list("carer_id", "relationship")
-        ),
-        "excluded_carers": sorted(
-            [str(c), r] for c, r in CarerExclusion.objects.filter(child=child).values_list("carer_id", "reason")
-        ),
-    }
-
-
 class SiblingInline(CapabilityAdminMixin, admin.TabularInline):
     read_capability = "children.read"
     write_capability = "children.write"
@@ -184,16 +167,21 @@ class SiblingInline(CapabilityAdminMixin, admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Children join and leave a group through the group's service (the API), not this list.
+        return False
+
     def get_queryset(self, request):
         return child_list(user=request.user)
 
 
 @admin.register(SiblingGroup)
-class SiblingGroupAdmin(CapabilityAdminMixin, AuditedModelAdmin):
+class SiblingGroupAdmin(CapabilityAdminMixin, ServiceAdmin):
     read_capability = "children.read"
     write_capability = "children.write"
     list_display = ["id", "keep_together", "created_at"]
     list_filter = ["keep_together"]
+    fields = ["keep_together", "created_at", "created_by"]
     readonly_fields = ["created_at", "created_by"]
     inlines = [SiblingInline]
 
@@ -203,3 +191,8 @@ class SiblingGroupAdmin(CapabilityAdminMixin, AuditedModelAdmin):
     def has_add_permission(self, request, *args):
         # Groups are made from their children (API: POST /api/v1/sibling-groups/), where the rules live.
         return False
+
+    def service_save(self, request, form, formsets, change):
+        return sibling_group_update(
+            actor=request.user, group=form.instance, keep_together=form.cleaned_data["keep_together"]
+        )

@@ -10,10 +10,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from register.admin.base import AuditHistoryMixin, VersionedPolicyAdmin
+from register.admin.base import AuditHistoryMixin, PermissionAndCapabilityMixin, ServiceAdmin, VersionedPolicyAdmin
 from register.models import Placement, PlacementChild, Visit, VisitPolicy
-from register.selectors.visits import status_of, with_status
-from register.services.placements import placement_assign_social_worker, social_worker_resolve
+from register.selectors.placements import placements_visible_to
+from register.selectors.visits import status_of, visits_visible_to, with_status
+from register.services.placements import placement_assign_social_worker
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -61,16 +62,11 @@ class PlacementForm(forms.ModelForm):
         model = Placement
         fields = ["social_worker"]
 
-    def clean_social_worker(self):
-        worker = self.cleaned_data.get("social_worker")
-        try:
-            return social_worker_resolve(social_worker=worker, province_code=self.instance.province_id)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["social_worker"]) from None
-
 
 @admin.register(Placement)
-class PlacementAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class PlacementAdmin(PermissionAndCapabilityMixin, ServiceAdmin):
+    read_capability = "placements.read"
+    write_capability = "placements.write"
     list_display = ["__str__", "carer", "start_date", "end_date", "status", "care_type", "province", "social_worker"]
     list_filter = ["status", "care_type", "end_reason", "province"]
     search_fields = ["carer__reference", "memberships__child__reference", "social_worker__username"]
@@ -99,13 +95,14 @@ class PlacementAdmin(AuditHistoryMixin, admin.ModelAdmin):
         # A placement is made through the placement service, which checks every rule and locks.
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return placements_visible_to(request.user)
 
-    def save_model(self, request, obj, form, change):
-        # Only the social worker is editable; the service records the change in the audit trail.
-        placement_assign_social_worker(
-            actor=request.user, placement=obj, social_worker=form.cleaned_data.get("social_worker")
+    def service_save(self, request, form, formsets, change):
+        # Only the social worker is editable: the service checks they work in the placement's
+        # province and records the change in the audit trail.
+        return placement_assign_social_worker(
+            actor=request.user, placement=form.instance, social_worker=form.cleaned_data.get("social_worker")
         )
 
 
@@ -119,7 +116,7 @@ class VisitAdmin(AuditHistoryMixin, admin.ModelAdmin):
     ordering = ["due_date", "sequence"]
 
     def get_queryset(self, request):
-        return with_status(super().get_queryset(request))
+        return with_status(visits_visible_to(request.user))
 
     @admin.display(description=_("status"), ordering="status")
     def derived_status(self, obj):

@@ -1,17 +1,43 @@
+import contextvars
+
 from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessFailureLogAdmin as BaseAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as BaseAccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from register.admin.base import AuditedModelAdmin, ReadOnlyAdmin
-from register.audit import audit_read, audit_write, diff, snapshot
+from register.admin.base import NationalOnlyMixin, ReadOnlyAdmin, ServiceAdmin, changed_values
+from register.audit import audit_read
 from register.models import AuditEntry, Child, Commune, District, Province, TrainingModule, User, Village
+from register.services.training_modules import (
+    TRAINING_MODULE_FIELDS,
+    training_module_create,
+    training_module_delete,
+    training_module_update,
+)
+from register.services.users import (
+    USER_FIELDS,
+    USER_RELATIONS,
+    access_attempt_delete,
+    auth_token_revoke,
+    group_create,
+    group_delete,
+    group_update,
+    user_create,
+    user_delete,
+    user_set_password,
+    user_update,
+)
+
+# Place fields whose commune must lie in the user's provinces (as the services require): their
+# autocomplete offers only those communes. A child's home or school may be anywhere.
+PLACES_IN_JURISDICTION = {("register", "institution", "commune")}
 
 
 @admin.register(Province)
@@ -34,6 +60,13 @@ class CommuneAdmin(ReadOnlyAdmin):
     search_fields = ["code", "name_en", "name_km"]
     list_select_related = ["district", "province"]
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        asked = (request.GET.get("app_label"), request.GET.get("model_name"), request.GET.get("field_name"))
+        if asked in PLACES_IN_JURISDICTION and not request.user.is_national:
+            queryset = queryset.filter(province__in=request.user.province_codes)
+        return queryset, may_have_duplicates
+
 
 @admin.register(Village)
 class VillageAdmin(ReadOnlyAdmin):
@@ -43,11 +76,28 @@ class VillageAdmin(ReadOnlyAdmin):
     list_select_related = ["commune"]
 
 
+# The administrator changing a password, for the password form's save (Django's view calls
+# form.save() itself and passes the form no request).
+_password_actor: contextvars.ContextVar = contextvars.ContextVar("password_actor")
+
+
+class ServicePasswordChangeForm(AdminPasswordChangeForm):
+    def save(self, commit=True):
+        password = self.cleaned_data["password1"] if self.cleaned_data.get("set_usable_password", True) else None
+        self.user = user_set_password(actor=_password_actor.get(), user=self.user, password=password)
+        return self.user
+
+
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
+class UserAdmin(NationalOnlyMixin, ServiceAdmin, BaseUserAdmin):
+    """Accounts, their role groups and provinces: national administrators only, through the
+    account services (a provincial account could otherwise give itself another province)."""
+
     list_display = ["username", "email", "role_name", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "provinces"]
     filter_horizontal = ["groups", "provinces", "user_permissions"]
+    readonly_fields = ["last_login", "date_joined"]
+    change_password_form = ServicePasswordChangeForm
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Work"), {"fields": ("provinces", "phone", "preferred_language", "preferred_channel", "telegram_chat_id")}),
@@ -57,55 +107,85 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     def role_name(self, obj):
         return obj.role or "—"
 
+    def has_view_permission(self, request, obj=None):
+        return self._national(request) and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self._national(request) and super().has_module_permission(request)
+
+    def service_save(self, request, form, formsets, change):
+        if change:
+            data = changed_values(form, (*USER_FIELDS, *USER_RELATIONS))
+            return user_update(actor=request.user, user=form.instance, data=data) if data else form.instance
+        data = {f: form.cleaned_data[f] for f in (*USER_FIELDS, *USER_RELATIONS) if f in form.cleaned_data}
+        usable = form.cleaned_data.get("set_usable_password", True)
+        return user_create(
+            actor=request.user, data=data, password=form.cleaned_data.get("password1") if usable else None
+        )
+
+    def service_delete(self, request, obj):
+        user_delete(actor=request.user, user=obj)
+
     def user_change_password(self, request, id, form_url=""):
-        # Django's own password page saves outside save_model: record that the password changed (as
-        # a changed fingerprint, never the hash), in the same transaction.
-        with transaction.atomic():
-            user = self.get_object(request, unquote(id))
-            before = snapshot(user) if user is not None else None
-            response = super().user_change_password(request, id, form_url)
-            if user is not None and request.method == "POST":
-                user.refresh_from_db()
-                changes = diff(before, snapshot(user))
-                if changes:
-                    audit_write(actor=request.user, action=AuditEntry.Action.UPDATE, instance=user, changes=changes)
-        return response
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
 
 
-# Role groups: who holds a role is changed on the user's page (audited above); the groups themselves
-# are audited too (a renamed or deleted group takes its role away from everyone in it).
+# Role groups: who holds a role is changed on the user's page; the groups themselves are written
+# through the account services too (a renamed or deleted group takes its role away from everyone in it).
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(AuditedModelAdmin, BaseGroupAdmin):
-    pass
+class GroupAdmin(NationalOnlyMixin, ServiceAdmin, BaseGroupAdmin):
+    def has_view_permission(self, request, obj=None):
+        return self._national(request) and super().has_view_permission(request, obj)
+
+    def service_save(self, request, form, formsets, change):
+        if change:
+            return group_update(
+                actor=request.user, group=form.instance, data=changed_values(form, ("name", "permissions"))
+            )
+        return group_create(
+            actor=request.user, name=form.cleaned_data["name"], permissions=form.cleaned_data.get("permissions", [])
+        )
+
+    def service_delete(self, request, obj):
+        group_delete(actor=request.user, group=obj)
 
 
-# django-axes' lockout records: deleting one unlocks an account, which the trail records.
+# django-axes' lockout records: deleting one unlocks an account, through the account service.
 if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)
 
 
 @admin.register(AccessAttempt)
-class AccessAttemptAdmin(BaseAccessAttemptAdmin):
-    def delete_model(self, request, obj):
-        AuditEntry.objects.create(
-            actor=request.user,
-            actor_username=request.user.username,
-            action=AuditEntry.Action.DELETE,
-            model=AccessAttempt._meta.label,
-            object_id=str(obj.pk),
-            object_repr=obj.username or "",
-            changes={"username": [obj.username, None], "failures_since_start": [obj.failures_since_start, None]},
-        )
-        super().delete_model(request, obj)
+class AccessAttemptAdmin(NationalOnlyMixin, ServiceAdmin, BaseAccessAttemptAdmin):
+    # Axes' own "clean up expired attempts" action deletes without the trail: only "delete selected".
+    actions = []
 
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                self.delete_model(request, obj)
+    def has_view_permission(self, request, obj=None):
+        return self._national(request) and super().has_view_permission(request, obj)
+
+    def service_delete(self, request, obj):
+        access_attempt_delete(actor=request.user, attempt=obj)
+
+
+# django-axes' own logs of logins and failures: security records of every province, for national
+# administrators only (they hold no register data; axes writes them).
+for _model, _base in ((AccessLog, BaseAccessLogAdmin), (AccessFailureLog, BaseAccessFailureLogAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+    class _NationalLogAdmin(NationalOnlyMixin, _base):
+        def has_view_permission(self, request, obj=None):
+            return self._national(request) and super().has_view_permission(request, obj)
+
+    admin.site.register(_model, _NationalLogAdmin)
 
 
 # API tokens (django-rest-knox): an administrator may revoke one (audited, as a logout through the
@@ -115,35 +195,26 @@ if admin.site.is_registered(AuthToken):
 
 
 @admin.register(AuthToken)
-class AuthTokenAdmin(ReadOnlyAdmin):
+class AuthTokenAdmin(ServiceAdmin):
     list_display = ["token_key", "user", "created", "expiry"]
     list_select_related = ["user"]
     search_fields = ["token_key", "user__username"]
     fields = ["token_key", "user", "created", "expiry"]
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
-    def delete_model(self, request, obj):
-        # Filed under the token's key (its first characters, not the secret) and its owner.
-        AuditEntry.objects.create(
-            actor=request.user,
-            actor_username=request.user.username,
-            action=AuditEntry.Action.DELETE,
-            model=AuthToken._meta.label,
-            object_id=obj.token_key,
-            object_repr=obj.user.username,
-            changes={
-                "user": [obj.user.username, None],
-                "expiry": [obj.expiry.isoformat() if obj.expiry else None, None],
-            },
-        )
-        super().delete_model(request, obj)
+    def service_delete(self, request, obj):
+        auth_token_revoke(actor=request.user, token=obj)
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset.select_related("user"):
-                self.delete_model(request, obj)
+        super().delete_queryset(request, queryset.select_related("user"))
 
 
 @admin.register(AuditEntry)
@@ -176,21 +247,23 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TrainingModule)
-class TrainingModuleAdmin(AuditedModelAdmin):
-    """Reference data national administrators maintain; a module in use cannot be deleted."""
+class TrainingModuleAdmin(NationalOnlyMixin, ServiceAdmin):
+    """Reference data national administrators maintain; a module some family completed is kept."""
 
     list_display = ["code", "name_en", "name_km", "required_for_approval"]
     list_filter = ["required_for_approval"]
     search_fields = ["code", "name_en", "name_km"]
+    fields = ["code", *TRAINING_MODULE_FIELDS]
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
 
-    def has_add_permission(self, request):
-        return request.user.is_national and super().has_add_permission(request)
+    def service_save(self, request, form, formsets, change):
+        if change:
+            data = changed_values(form, TRAINING_MODULE_FIELDS)
+            return training_module_update(actor=request.user, module=form.instance, data=data)
+        data = {f: form.cleaned_data.get(f) for f in TRAINING_MODULE_FIELDS}
+        return training_module_create(actor=request.user, code=form.cleaned_data["code"], data=data)
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_national and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_national and super().has_delete_permission(request, obj)
+    def service_delete(self, request, obj):
+        training_module_delete(actor=request.user, module=obj)

@@ -6,15 +6,13 @@ import getpass
 import os
 
 from django.contrib.auth import password_validation
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db import transaction
 
-from register.audit import audit_write
-from register.models import AuditEntry, Province, User
+from register.models import Province, User
 from register.roles import Role
+from register.services.users import staff_user_save
 
 
 class Command(BaseCommand):
@@ -46,21 +44,14 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("Password: " + " ".join(exc.messages)) from exc
 
-        with transaction.atomic():
-            user, created = User.objects.get_or_create(username=username)
-            user.email = email or user.email
-            user.is_staff = True  # may use the admin; what they see there still follows their role
-            user.is_superuser = role == Role.NATIONAL_ADMIN
-            user.set_password(password)
-            user.save()
-            user.groups.set([Group.objects.get(name=role)])
-            user.provinces.set(sorted(found))
-            audit_write(
-                actor=None,
-                action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-                instance=user,
-                changes={"role": [None, role], "provinces": [None, sorted(found)]},
+        # Through the account service, as the admin writes accounts: validated and audited alike.
+        try:
+            user, created = staff_user_save(
+                actor=None, username=username, role=role, provinces=sorted(found), email=email, password=password
             )
+        except ValidationError as exc:
+            messages = (f"{field}: {' '.join(items)}" for field, items in exc.message_dict.items())
+            raise CommandError(" ".join(messages)) from exc
         verb = "Created" if created else "Updated"
         where = "all provinces" if role == Role.NATIONAL_ADMIN else ", ".join(sorted(found))
         self.stdout.write(self.style.SUCCESS(f"{verb} {username} ({role}; {where})."))

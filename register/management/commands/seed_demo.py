@@ -4,13 +4,13 @@ import argparse
 import os
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from register.demo import SeedError, seed_register
-from register.models import Carer, Province, User
+from register.models import Carer, User
 from register.roles import Role
+from register.services.users import staff_user_save
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on purpose: demo accounts exist only on demo machines
 DEMO_ACCOUNTS = [
@@ -72,13 +72,15 @@ class Command(BaseCommand):
 
     def _accounts(self) -> None:
         for username, role, provinces in DEMO_ACCOUNTS:
-            user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
-            user.is_staff = True
-            user.is_superuser = role == Role.NATIONAL_ADMIN
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            user.groups.set([Group.objects.get(name=role)])
-            user.provinces.set(Province.objects.filter(code__in=provinces))
+            # Through the account service, as create_staff_user: validated and audited alike.
+            staff_user_save(
+                actor=None,
+                username=username,
+                role=role,
+                provinces=provinces,
+                email=f"{username}@example.org",
+                password=DEMO_PASSWORD,
+            )
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
