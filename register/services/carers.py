@@ -259,6 +259,80 @@ def carer_training_record(
     return training, created
 
 
+def carer_check_update(*, actor, check: CarerCheck, data: dict) -> CarerCheck:
+    """Correct a recorded check (its kind, result, dates or notes); the family stays the same."""
+    data = dict(data)
+    with transaction.atomic():
+        check = CarerCheck.objects.select_for_update().select_related("carer").get(pk=check.pk)
+        before = snapshot(check)
+        for field, value in data.items():
+            setattr(check, field, value)
+        _check_dates(
+            {"checked_on": check.checked_on, "expires_on": check.expires_on}, earliest="checked_on", latest="expires_on"
+        )
+        check.full_clean(exclude=["carer", "recorded_by"])
+        check.save()
+        changes = diff(before, snapshot(check))
+        if changes:
+            _audit_child(actor, AuditEntry.Action.UPDATE, check, check.carer, changes)
+    return check
+
+
+def carer_training_update(*, actor, training: CarerTraining, data: dict) -> CarerTraining:
+    """Correct a training record (its module or completion date); a family has one record per module."""
+    with transaction.atomic():
+        training = CarerTraining.objects.select_for_update().select_related("carer").get(pk=training.pk)
+        before = snapshot(training)
+        for field, value in data.items():
+            setattr(training, field, value)
+        _check_dates({"completed_on": training.completed_on}, earliest="completed_on")
+        taken = CarerTraining.objects.filter(carer_id=training.carer_id, module_id=training.module_id)
+        if taken.exclude(pk=training.pk).exists():
+            raise ValidationError({"module": [_("The family already has a record of this training module.")]})
+        training.full_clean(exclude=["carer", "recorded_by"], validate_unique=False)
+        training.save()
+        changes = diff(before, snapshot(training))
+        if changes:
+            _audit_child(actor, AuditEntry.Action.UPDATE, training, training.carer, changes)
+    return training
+
+
+def household_member_create(*, actor, carer: Carer, data: dict) -> HouseholdMember:
+    """Add one person to a family's household (the API replaces the household through carer_update)."""
+    with transaction.atomic():
+        member = HouseholdMember(carer=carer, **{f: data[f] for f in MEMBER_FIELDS if f in data})
+        member.full_clean(exclude=["carer"])
+        member.save()
+        _audit_child(actor, AuditEntry.Action.CREATE, member, carer, diff(None, snapshot(member)))
+    return member
+
+
+def household_member_update(*, actor, member: HouseholdMember, data: dict) -> HouseholdMember:
+    with transaction.atomic():
+        member = HouseholdMember.objects.select_for_update().select_related("carer").get(pk=member.pk)
+        before = snapshot(member)
+        for field in MEMBER_FIELDS:
+            if field in data:
+                setattr(member, field, data[field])
+        member.full_clean(exclude=["carer"])
+        member.save()
+        changes = diff(before, snapshot(member))
+        if changes:
+            _audit_child(actor, AuditEntry.Action.UPDATE, member, member.carer, changes)
+    return member
+
+
+def carer_record_delete(
+    *, actor, record: CarerCheck | CarerTraining | SafeguardingConcern | HouseholdMember
+) -> None:
+    """Delete a record under a family (a check, training, concern or household member recorded by
+    mistake), filed in the audit trail under the family's province with the values it had."""
+    with transaction.atomic():
+        record = type(record).objects.select_for_update().select_related("carer").get(pk=record.pk)
+        _audit_child(actor, AuditEntry.Action.DELETE, record, record.carer, snapshot(record))
+        record.delete()
+
+
 def carer_concern_create(*, actor, carer: Carer, data: dict) -> SafeguardingConcern:
     """Record a safeguarding concern. An open one keeps the family out of every match."""
     data = dict(data)
