@@ -1,35 +1,28 @@
 """Filters that say when a value is wrong instead of ignoring it.
 
-django-filter's boolean filters read anything but true/false (and 1/0) as "no filter", so
-`?has_vacancy=yes` quietly listed every family. The schema says these parameters are booleans; the
-API now answers 400 naming the parameter, like every other filter with a bad value.
+The rule is the FilterSets' own (register.selectors.filters.StrictFilterSet: a boolean parameter
+given anything but true/false or 1/0 is an error, code `invalid_boolean`), so that pages and API
+read a filter alike. This module only turns it into the API's 400 naming the parameter.
 """
 
-from django.utils.translation import gettext_lazy as _
-from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-BOOLEAN_VALUES = frozenset({"true", "false", "1", "0"})
-BOOLEAN_MESSAGE = _("Use true or false.")
+from register.selectors.filters import INVALID_BOOLEAN
 
 
 def check_boolean_filters(filterset) -> None:
-    """Raise a 400 for any boolean filter of `filterset` given a value it would ignore."""
+    """Raise a 400 for any boolean filter of `filterset` given a value it would ignore (for views
+    that filter with `.qs` rather than through the filter backend)."""
     errors = {
-        name: [str(BOOLEAN_MESSAGE)]
-        for name, field in filterset.filters.items()
-        if isinstance(field, BooleanFilter)
-        and filterset.data.get(name)  # empty: no filter, as for every other filter
-        and str(filterset.data.get(name)).lower() not in BOOLEAN_VALUES
+        name: [str(error.message) for error in field_errors if error.code == INVALID_BOOLEAN]
+        for name, field_errors in filterset.errors.as_data().items()
     }
+    errors = {name: messages for name, messages in errors.items() if messages}
     if errors:
         raise ValidationError(errors)
 
 
 class StrictFilterBackend(DjangoFilterBackend):
-    def get_filterset(self, request, queryset, view):
-        filterset = super().get_filterset(request, queryset, view)
-        if filterset is not None:
-            check_boolean_filters(filterset)
-        return filterset
+    """django-filter's backend: a FilterSet whose values are invalid (a boolean filter's included)
+    answers 400 naming the parameter."""
