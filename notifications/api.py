@@ -5,7 +5,6 @@ import io
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -21,6 +20,7 @@ from register.api.filtering import check_boolean_filters
 from register.api.pagination import PageNumberPagination
 from register.api.permissions import HasCapability
 from register.api.placements import VisitSerializer
+from register.rules.visits import overdue_by_at_least_q
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -100,7 +100,7 @@ class QueueItemSerializer(VisitSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=selectors.PRIORITIES))
     def get_priority(self, visit) -> str:
-        return selectors.PRIORITIES[visit.priority]
+        return selectors.Priority(visit.priority).code
 
     def to_representation(self, visit):
         # VisitSerializer writes its own fields out directly (a fast path that knows nothing of
@@ -145,10 +145,10 @@ class QueueFilter(filters.FilterSet):
         fields = ["province", "district", "social_worker", "priority", "days_overdue_min", "delivery_failed"]
 
     def filter_priority(self, queryset, name, value):
-        return queryset.filter(priority=selectors.PRIORITIES.index(value))
+        return queryset.filter(priority=selectors.Priority.from_code(value))
 
     def filter_days(self, queryset, name, value):
-        return queryset.filter(state="open", due_date__lte=timezone.localdate() - timezone.timedelta(days=int(value)))
+        return queryset.filter(overdue_by_at_least_q(int(value)))
 
 
 class CSVRenderer(renderers.BaseRenderer):

@@ -8,7 +8,6 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Register the tasks in every process, not only in workers (Celery's autodiscovery runs at
-        # worker start): the web process asks for "notifications.sweep" by name when a visit's
-        # outcome is urgent (register.services.visits), and found nothing without this import.
-        from notifications import tasks  # noqa: F401
+        # Listen to the register's hooks (an urgent visit outcome runs the sweep at once). The
+        # import also registers the tasks in every process, not only in workers.
+        from notifications import receivers  # noqa: F401

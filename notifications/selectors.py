@@ -4,18 +4,57 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import models
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Notification, Reminder, ReminderPolicy
-from register.models import Visit
+from register.models import Visit as Visit  # the queue's model, named by its FilterSet
+from register.rules.visits import (
+    DUE,
+    OVERDUE,
+    open_due_by_q,
+    overdue_by_at_least_q,
+    recent_urgent_outcome_q,
+    status_q,
+    today,
+)
 from register.selectors.visits import visit_list
 
-URGENT_DAYS = 7
-WEEK_DAYS = 7
+WEEK_DAYS = 7  # the queue looks this far ahead
 
-# Priority numbers of `follow_up_queue`, most urgent first.
-PRIORITIES = ["urgent", "escalated", "overdue", "due_today", "due_this_week"]
+
+class Priority(models.IntegerChoices):
+    """The follow-up queue's priorities; the number orders the queue, most urgent first. Only the
+    queue computes them (never stored), so naming them needs no migration."""
+
+    URGENT_OUTCOME = 0, _("urgent")  # a visit recorded with an urgent outcome, within the last week
+    ESCALATED = 1, _("escalated")  # overdue past the reminder policy's escalation point
+    OVERDUE = 2, _("overdue")
+    DUE_TODAY = 3, _("due today")
+    DUE_THIS_WEEK = 4, _("due this week")
+
+    @property
+    def code(self) -> str:
+        """The priority as API.md writes it (`urgent`, `escalated`, `overdue`, `due_today`, ...)."""
+        return _CODES[self]
+
+    @classmethod
+    def from_code(cls, code: str) -> Priority:
+        return _BY_CODE[code]
+
+
+_CODES = {
+    Priority.URGENT_OUTCOME: "urgent",
+    Priority.ESCALATED: "escalated",
+    Priority.OVERDUE: "overdue",
+    Priority.DUE_TODAY: "due_today",
+    Priority.DUE_THIS_WEEK: "due_this_week",
+}
+_BY_CODE = {code: priority for priority, code in _CODES.items()}
+
+# The API's priority codes, most urgent first.
+PRIORITIES = [p.code for p in Priority]
 
 
 def inbox(*, user) -> QuerySet:
@@ -34,25 +73,20 @@ def inbox_unread_count(*, user) -> int:
 def follow_up_queue(*, user, on: datetime.date | None = None) -> QuerySet:
     """Visits that need someone's attention, most urgent first: urgent outcomes of the last week,
     visits overdue past the escalation point, overdue, due today, due this week. Each row carries
-    its `priority` (0 = most urgent) and whether a reminder about it failed to reach anyone."""
-    today = on or timezone.localdate()
+    its `priority` (a Priority number, URGENT_OUTCOME first) and whether a reminder about it failed
+    to reach anyone."""
+    today_ = on or today()
     escalate = ReminderPolicy.current().escalate_days_after
-    open_visit = Q(state=Visit.State.OPEN)
-    queryset = visit_list(user=user, on=today).filter(
-        (open_visit & Q(due_date__lte=today + datetime.timedelta(days=WEEK_DAYS)))
-        | Q(
-            state=Visit.State.COMPLETED,
-            outcome=Visit.Outcome.URGENT,
-            completed_on__gte=today - datetime.timedelta(days=URGENT_DAYS),
-        )
+    queryset = visit_list(user=user, on=today_).filter(
+        open_due_by_q(today_ + datetime.timedelta(days=WEEK_DAYS)) | recent_urgent_outcome_q(today_)
     )
     return queryset.annotate(
         priority=Case(
-            When(state=Visit.State.COMPLETED, then=Value(0)),
-            When(open_visit & Q(due_date__lte=today - datetime.timedelta(days=escalate)), then=Value(1)),
-            When(open_visit & Q(due_date__lt=today), then=Value(2)),
-            When(open_visit & Q(due_date=today), then=Value(3)),
-            default=Value(4),
+            When(recent_urgent_outcome_q(today_), then=Value(Priority.URGENT_OUTCOME.value)),
+            When(overdue_by_at_least_q(escalate, today_), then=Value(Priority.ESCALATED.value)),
+            When(status_q(OVERDUE, today_), then=Value(Priority.OVERDUE.value)),
+            When(status_q(DUE, today_), then=Value(Priority.DUE_TODAY.value)),
+            default=Value(Priority.DUE_THIS_WEEK.value),
             output_field=IntegerField(),
         ),
         delivery_failed=Exists(Reminder.objects.filter(visit=OuterRef("pk"), status=Reminder.Status.FAILED)),
@@ -62,11 +96,12 @@ def follow_up_queue(*, user, on: datetime.date | None = None) -> QuerySet:
 def follow_up_counts(queryset: QuerySet) -> dict[str, int]:
     """The queue's counts, in two aggregate queries."""
     counts = queryset.order_by().aggregate(
-        overdue=Count("id", filter=Q(priority__in=(1, 2))),
-        due_today=Count("id", filter=Q(priority=3)),
-        due_this_week=Count("id", filter=Q(priority=4)),
-        escalated=Count("id", filter=Q(priority=1)),
-        urgent=Count("id", filter=Q(priority=0)),
+        # "overdue" counts the escalated ones too: they are overdue as well.
+        overdue=Count("id", filter=Q(priority__in=(Priority.ESCALATED, Priority.OVERDUE))),
+        due_today=Count("id", filter=Q(priority=Priority.DUE_TODAY)),
+        due_this_week=Count("id", filter=Q(priority=Priority.DUE_THIS_WEEK)),
+        escalated=Count("id", filter=Q(priority=Priority.ESCALATED)),
+        urgent=Count("id", filter=Q(priority=Priority.URGENT_OUTCOME)),
     )
     # Counted apart: an aggregate filtered on an EXISTS annotation miscounts on some databases.
     counts["delivery_failed"] = queryset.filter(delivery_failed=True).count()

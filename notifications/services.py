@@ -27,6 +27,7 @@ from notifications.channels import CHANNELS, PermanentError, TransientError, cha
 from notifications.models import Kind, Notification, Reminder, ReminderPolicy
 from register.models import Carer, Placement, User, Visit
 from register.roles import Role
+from register.rules.visits import open_due_by_q, recent_urgent_outcome_q
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 # that was not sent yet (it would arrive late and say something no longer true).
 SOCIAL_WORKER_KINDS = (Kind.VISIT_DUE_SOON, Kind.VISIT_DUE, Kind.VISIT_OVERDUE)
 SUPERVISOR_KINDS = (Kind.VISIT_ESCALATED,)
-URGENT_WINDOW_DAYS = 7  # an urgent outcome older than this is history, not news
 
 
 # --- Working hours ------------------------------------------------------------------------------
@@ -98,9 +98,9 @@ def reminders_derive(*, now: datetime.datetime, policy: ReminderPolicy, result: 
     today = timezone.localdate(now)
     horizon = today + datetime.timedelta(days=policy.due_soon_days_before)
     visits = list(
-        Visit.objects.filter(
-            state=Visit.State.OPEN, placement__status=Placement.Status.ACTIVE, due_date__lte=horizon
-        ).values_list("id", "due_date", "placement__province_id")
+        Visit.objects.filter(open_due_by_q(horizon), placement__status=Placement.Status.ACTIVE).values_list(
+            "id", "due_date", "placement__province_id"
+        )
     )
     existing: dict = {}
     for visit_id, kind, status in Reminder.objects.filter(visit_id__in=[v[0] for v in visits]).values_list(
@@ -136,11 +136,7 @@ def reminders_derive(*, now: datetime.datetime, policy: ReminderPolicy, result: 
 
     # Urgent outcomes: at once, to the province's supervisors.
     urgent = (
-        Visit.objects.filter(
-            state=Visit.State.COMPLETED,
-            outcome=Visit.Outcome.URGENT,
-            completed_on__gte=today - datetime.timedelta(days=URGENT_WINDOW_DAYS),
-        )
+        Visit.objects.filter(recent_urgent_outcome_q(today))
         .exclude(reminders__kind=Kind.VISIT_URGENT)
         .values_list("id", "placement__province_id")
     )

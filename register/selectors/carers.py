@@ -1,8 +1,8 @@
 """Reading the register of foster families. Every query of carers passes through the caller's
 jurisdiction here, so the API, the pages and the admin share one rule of who sees which family.
 
-Vacancies are computed by the database (one subquery per page, never one query per carer):
-capacity less the children in the family's active placements, never below zero.
+Vacancies (free places) are register.rules.vacancies' annotation, computed by the database (one
+subquery per page, never one query per carer).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,29 +23,13 @@ from register.models import (
     CarerStatusChange,
     CarerTraining,
     HouseholdMember,
-    PlacementChild,
     SafeguardingConcern,
 )
 from register.querysets import json_list_contains
 from register.rules.approval import carer_approval_missing
+from register.rules.vacancies import has_vacancy_q
+from register.rules.vacancies import with_vacancies as carers_with_vacancies
 from register.scoping import scope_to_user
-
-
-def carers_with_vacancies(queryset: QuerySet[Carer]) -> QuerySet[Carer]:
-    """Annotate `children_placed` (children in the carer's active placements) and `vacancies`
-    (max_children - children_placed, at least 0) with one correlated subquery."""
-    placed = (
-        PlacementChild.objects.filter(placement__carer=OuterRef("pk"), active=True)
-        .order_by()
-        .values("placement__carer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return queryset.annotate(
-        children_placed=Coalesce(Subquery(placed, output_field=IntegerField()), Value(0)),
-    ).annotate(
-        vacancies=Greatest(F("max_children") - F("children_placed"), Value(0), output_field=IntegerField()),
-    )
 
 
 def carer_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Carer]:
@@ -128,7 +111,7 @@ def carers_supporting_needs(queryset: QuerySet[Carer], needs: Iterable[str]) -> 
 
 def carers_by_vacancy(queryset: QuerySet[Carer], has_vacancy: bool) -> QuerySet[Carer]:
     """Needs the `vacancies` annotation of carers_with_vacancies."""
-    return queryset.filter(vacancies__gt=0) if has_vacancy else queryset.filter(vacancies__lte=0)
+    return queryset.filter(has_vacancy_q(has_vacancy))
 
 
 def review_overdue_q(today: datetime.date | None = None) -> Q:

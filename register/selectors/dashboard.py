@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import translation
 
-from register.models import Carer, Child, Placement, Province, Visit
+from register.models import Carer, Child, Placement, Province
+from register.rules.visits import OVERDUE, status_q, today
 from register.selectors.carers import carer_list, review_overdue_q
 from register.selectors.children import child_list
 from register.selectors.placements import placements_visible_to
-from register.selectors.visits import today, visits_visible_to
+from register.selectors.visits import visits_visible_to
 
 
 @dataclass
@@ -75,7 +76,7 @@ def dashboard_snapshot(*, user, on: datetime.date | None = None) -> list[Provinc
     for r in placements.values("province_id").annotate(n=Count("id")):
         row(r["province_id"]).active_placements = r["n"]
 
-    overdue = visits_visible_to(user).filter(Q(state=Visit.State.OPEN) & Q(due_date__lt=on)).order_by()
+    overdue = visits_visible_to(user).filter(status_q(OVERDUE, on)).order_by()
     for r in overdue.values("placement__province_id").annotate(n=Count("id")):
         row(r["placement__province_id"]).visits_overdue = r["n"]
 

@@ -8,8 +8,9 @@ from django.db.models import Prefetch, QuerySet
 
 from register.models import Placement, PlacementChild, Visit
 from register.roles import OWN_RECORDS_ONLY
+from register.rules.vacancies import carer_children_placed
+from register.rules.visits import with_status
 from register.scoping import scope_to_user
-from register.selectors.visits import with_status
 
 
 def placements_visible_to(user) -> QuerySet:
@@ -39,8 +40,9 @@ def placement_detail(*, placement_id) -> Placement:
 
 
 def carer_children_in_care(*, carer_id) -> int:
-    """How many children are in the carer's active placements now."""
-    return PlacementChild.objects.filter(active=True, placement__carer_id=carer_id).count()
+    """How many children are in the carer's care now (the vacancy rule's count; callers that want
+    free places ask register.rules.vacancies.carer_free_places)."""
+    return carer_children_placed(carer_id=carer_id)
 
 
 def children_in_active_placements(*, child_ids: Iterable) -> list:

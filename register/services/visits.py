@@ -14,7 +14,9 @@ from register.audit import audit_write, diff, snapshot
 from register.errors import DomainError
 from register.models import AuditEntry, Placement, Visit, VisitPolicy
 from register.roles import OWN_RECORDS_ONLY
-from register.selectors.visits import today, visit_get_for_update
+from register.rules.visits import today
+from register.selectors.visits import visit_get_for_update
+from register.signals import visit_completed_urgent
 from register.visit_schedule import visit_due_dates
 
 # Used when the database holds no visit policy at all (migrations create one; a test database
@@ -93,14 +95,6 @@ def visit_schedules_extend(*, actor=None, on: datetime.date | None = None) -> in
     return added
 
 
-def _sweep_now() -> None:
-    from celery import current_app
-
-    task = current_app.tasks.get("notifications.sweep")
-    if task is not None:
-        task.delay()
-
-
 def visit_complete(*, actor, visit: Visit, visited_on: datetime.date, outcome: str, notes: str = "") -> Visit:
     """Record that a visit was made. Only an open visit can be completed; the date must lie between
     the placement's start and today."""
@@ -145,6 +139,6 @@ def visit_complete(*, actor, visit: Visit, visited_on: datetime.date, outcome: s
         )
         if outcome == Visit.Outcome.URGENT:
             # The supervisors must hear at once, not at the next minute's sweep. The register knows no
-            # notifications app: it asks Celery for the sweep task by name, if one is installed.
-            transaction.on_commit(_sweep_now)
+            # notifications app: it says what happened, after commit, to whoever listens.
+            transaction.on_commit(lambda pk=visit.pk: visit_completed_urgent.send(sender=Visit, visit_id=pk))
     return visit

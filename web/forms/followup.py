@@ -11,18 +11,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications.selectors import PRIORITIES
+from notifications.selectors import Priority
 from register.models import District, Placement
 from register.roles import OWN_RECORDS_ONLY
 from web.forms.common import DateInput, provinces_of, staff_who_follow_up
 
-PRIORITY_LABELS = {
-    "urgent": _("urgent"),
-    "escalated": _("escalated"),
-    "overdue": _("overdue"),
-    "due_today": _("due today"),
-    "due_this_week": _("due this week"),
-}
 ANY = [("", _("any"))]
 
 
@@ -57,7 +50,7 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         provinces = _province_choices(user)
-        self.fields["priority"].choices = ANY + [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]
+        self.fields["priority"].choices = ANY + [(p.code, p.label) for p in Priority]
         self.fields["province"].choices = ANY + provinces
         districts = District.objects.filter(province_id__in=[code for code, _name in provinces]).order_by("code")
         self.fields["district"].choices = ANY + [(d.code, str(d)) for d in districts]

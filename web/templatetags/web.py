@@ -9,7 +9,7 @@ from django.db import models
 
 from register import choices
 from register.models import Carer, CarerCheck, Child, Institution, Placement, Visit
-from register.selectors.visits import VISIT_STATUS_CHOICES
+from register.rules.visits import VISIT_STATUS_CHOICES
 
 register = template.Library()
 

@@ -5,18 +5,37 @@ from __future__ import annotations
 
 from django import template
 
-from web.forms.followup import PRIORITY_LABELS
+from notifications.selectors import Priority
+from register.models import Visit
+from register.rules.visits import DUE, OVERDUE, SCHEDULED
 
 register = template.Library()
 
-PRIORITY_BADGES = {"urgent": "bad", "escalated": "bad", "overdue": "warn", "due_today": "warn", "due_this_week": ""}
-STATUS_BADGES = {"overdue": "bad", "due": "warn", "completed": "ok", "missed": "bad", "scheduled": "", "cancelled": ""}
+PRIORITY_BADGES = {
+    Priority.URGENT_OUTCOME.code: "bad",
+    Priority.ESCALATED.code: "bad",
+    Priority.OVERDUE.code: "warn",
+    Priority.DUE_TODAY.code: "warn",
+    Priority.DUE_THIS_WEEK.code: "",
+}
+STATUS_BADGES = {
+    OVERDUE: "bad",
+    DUE: "warn",
+    SCHEDULED: "",
+    Visit.State.COMPLETED: "ok",
+    Visit.State.MISSED: "bad",
+    Visit.State.CANCELLED: "",
+}
 OUTCOME_BADGES = {"settled": "ok", "concerns": "warn", "urgent": "bad"}
 
 
 @register.filter
 def priority_label(code: str) -> str:
-    return str(PRIORITY_LABELS.get(code, code))
+    """The words of a queue priority's code (`due_today`: "due today"), in the user's language."""
+    try:
+        return str(Priority.from_code(code).label)
+    except KeyError:
+        return code
 
 
 @register.filter

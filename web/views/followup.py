@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 
 from notifications import selectors as queue_selectors
 from notifications.api import QueueFilter, follow_up_csv
-from register.api.placements import PlacementFilter
 from register.audit import audit_reads
 from register.errors import DomainError
+from register.rules.visits import SCHEDULED, days_overdue, status_of
+from register.selectors.filters import PlacementFilter
 from register.selectors.placements import placement_list
-from register.selectors.visits import days_overdue, status_of
 from register.services.placements import placement_assign_social_worker, placement_end
 from web.access import capability_required, user_can
 from web.errors import add_service_errors
@@ -62,7 +62,7 @@ def followup_queue(request):
     filtered, for_counts = _queue(request)
     page = paginate(request, filtered.qs, maximum=MAX_PAGE_SIZE)
     for visit in page:
-        visit.priority_code = queue_selectors.PRIORITIES[visit.priority]
+        visit.priority_code = queue_selectors.Priority(visit.priority).code
         visit.days_late = days_overdue(status=status_of(visit), due_date=visit.due_date)
     counts = queue_selectors.follow_up_counts(for_counts.qs)
     context = {"form": form, "page": page, "counts": counts, "filters": query_without_page(request)}
@@ -115,7 +115,7 @@ def _render_placement(request, placement, *, end_form=None, assign_form=None, st
         visit.days_late = days_overdue(status=status_of(visit), due_date=visit.due_date)
         # Offered for what is due or overdue, and for the next visit (a visit made a little early).
         visit.offer_record = (
-            may_record and visit.state == visit.State.OPEN and (status_of(visit) != "scheduled" or visit is next_open)
+            may_record and visit.state == visit.State.OPEN and (status_of(visit) != SCHEDULED or visit is next_open)
         )
     context = {
         "placement": placement,

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from register.errors import DomainError
 from register.models import Visit
 from register.roles import Role
-from register.selectors.visits import days_overdue, status_of, today, visit_list
+from register.rules.visits import SCHEDULED, days_overdue, open_due_by_q, status_of, status_q, today
+from register.selectors.visits import visit_list
 from register.services.visits import visit_complete
 from web.access import capability_required
 from web.errors import add_service_errors
@@ -42,10 +43,9 @@ def my_visits(request):
         .filter(placement__social_worker=request.user, state=Visit.State.OPEN)
         .select_related("placement__carer", "placement__carer__commune", "placement__carer__village")
     )
-    now = _annotate(list(mine.filter(due_date__lte=on)[:LIST_LIMIT]))
-    coming = _annotate(
-        list(mine.filter(due_date__gt=on, due_date__lte=on + datetime.timedelta(days=COMING_DAYS))[:LIST_LIMIT])
-    )
+    now = _annotate(list(mine.filter(open_due_by_q(on))[:LIST_LIMIT]))  # due today or overdue
+    horizon = on + datetime.timedelta(days=COMING_DAYS)
+    coming = _annotate(list(mine.filter(status_q(SCHEDULED, on) & open_due_by_q(horizon))[:LIST_LIMIT]))
     return render(request, "web/visits/my_visits.html", {"now": now, "coming": coming, "coming_days": COMING_DAYS})
 
 

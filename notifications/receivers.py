@@ -1,0 +1,15 @@
+"""What notifications does when the register says something happened (register.signals).
+Connected in NotificationsConfig.ready(), which imports this module in every process (web and
+worker alike), and with it the tasks."""
+
+from django.dispatch import receiver
+
+from notifications.tasks import sweep
+from register.signals import visit_completed_urgent
+
+
+@receiver(visit_completed_urgent, dispatch_uid="notifications.sweep_on_urgent_visit")
+def sweep_on_urgent_visit(sender, visit_id, **kwargs) -> None:
+    # The register sends this after its commit, so the sweep finds the completed visit. The sweep
+    # derives the urgent reminder itself (get-or-create): a duplicate or lost message costs nothing.
+    sweep.delay()
