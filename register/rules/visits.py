@@ -111,6 +111,11 @@ def days_overdue(*, status: str, due_date: datetime.date, on: datetime.date | No
     return ((on or today()) - due_date).days
 
 
+def days_overdue_of(visit: Visit, on: datetime.date | None = None) -> int:
+    """`days_overdue` of a visit, from its annotated status when it has one (see `status_of`)."""
+    return days_overdue(status=status_of(visit, on), due_date=visit.due_date, on=on)
+
+
 def open_due_by_q(day: datetime.date) -> Q:
     """Open visits due on or before `day`."""
     return Q(state=Visit.State.OPEN, due_date__lte=day)

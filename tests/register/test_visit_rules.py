@@ -104,3 +104,10 @@ def test_an_urgent_outcome_is_news_for_a_week():
     at = {"state": "completed", "outcome": "urgent", "on": on}
     assert rules.is_recent_urgent_outcome(completed_on=on - days(rules.URGENT_OUTCOME_DAYS), **at)
     assert not rules.is_recent_urgent_outcome(completed_on=on - days(rules.URGENT_OUTCOME_DAYS + 1), **at)
+
+
+def test_days_overdue_of_a_visit_is_the_same_from_its_annotation_or_from_the_rule(visits):
+    annotated = {v.pk: v for v in rules.with_status(Visit.objects.all())}
+    lateness = [rules.days_overdue_of(v) for v in visits]
+    assert [rules.days_overdue_of(annotated[v.pk]) for v in visits] == lateness
+    assert any(lateness)

@@ -18,7 +18,7 @@ from notifications import selectors as queue_selectors
 from notifications.api import QueueFilter, follow_up_csv
 from register.audit import audit_reads
 from register.errors import DomainError
-from register.rules.visits import SCHEDULED, days_overdue, status_of
+from register.rules.visits import SCHEDULED, days_overdue_of, status_of
 from register.selectors.filters import PlacementFilter
 from register.selectors.placements import placement_list
 from register.services.placements import placement_assign_social_worker, placement_end
@@ -63,7 +63,7 @@ def followup_queue(request):
     page = paginate(request, filtered.qs, maximum=MAX_PAGE_SIZE)
     for visit in page:
         visit.priority_code = queue_selectors.Priority(visit.priority).code
-        visit.days_late = days_overdue(status=status_of(visit), due_date=visit.due_date)
+        visit.days_late = days_overdue_of(visit)
     counts = queue_selectors.follow_up_counts(for_counts.qs)
     context = {"form": form, "page": page, "counts": counts, "filters": query_without_page(request)}
     return render_fragment_or_page(request, "web/followup/_queue.html", "web/followup/queue.html", context)
@@ -112,7 +112,7 @@ def _render_placement(request, placement, *, end_form=None, assign_form=None, st
     visits = list(placement.visits.all())
     next_open = next((v for v in visits if v.state == v.State.OPEN), None)
     for visit in visits:
-        visit.days_late = days_overdue(status=status_of(visit), due_date=visit.due_date)
+        visit.days_late = days_overdue_of(visit)
         # Offered for what is due or overdue, and for the next visit (a visit made a little early).
         visit.offer_record = (
             may_record and visit.state == visit.State.OPEN and (status_of(visit) != SCHEDULED or visit is next_open)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from register.errors import DomainError
 from register.models import Visit
 from register.roles import Role
-from register.rules.visits import SCHEDULED, days_overdue, open_due_by_q, status_of, status_q, today
+from register.rules.visits import SCHEDULED, days_overdue_of, open_due_by_q, status_q, today
 from register.selectors.visits import visit_list
 from register.services.visits import visit_complete
 from web.access import capability_required
@@ -30,7 +30,7 @@ LIST_LIMIT = 100  # a social worker follows a few dozen placements; this is a gu
 
 def _annotate(visits):
     for visit in visits:
-        visit.days_late = days_overdue(status=status_of(visit), due_date=visit.due_date)
+        visit.days_late = days_overdue_of(visit)
     return visits
 
 
