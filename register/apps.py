@@ -9,4 +9,6 @@ class RegisterConfig(AppConfig):
 
     def ready(self):
         # Logins, logouts and failed logins land in the audit trail (register/auth_audit.py).
-        from register import auth_audit  # noqa: F401
+        # Services ask for their tasks through signals that the tasks module answers (the tasks
+        # import the services, never the reverse): connect those receivers in every process.
+        from register import auth_audit, tasks  # noqa: F401

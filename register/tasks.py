@@ -2,8 +2,13 @@
 (the source of truth), so a task delivered twice or lost and re-run does no harm."""
 
 from celery import shared_task
+from django.dispatch import receiver
 
-from register.services.import_jobs import carer_import_job_run, carer_import_jobs_requeue_stale
+from register.services.import_jobs import (
+    carer_import_job_queued,
+    carer_import_job_run,
+    carer_import_jobs_requeue_stale,
+)
 from register.services.visits import visit_schedules_extend
 
 
@@ -19,6 +24,12 @@ def run_carer_import(job_id: str) -> str | None:
     """The real import of a checked spreadsheet (a CarerImportJob). Runs only a queued job."""
     job = carer_import_job_run(job_id=job_id)
     return job.status if job else None
+
+
+@receiver(carer_import_job_queued, dispatch_uid="register.run_carer_import")
+def _queue_carer_import(sender, job_id: str, **kwargs) -> None:
+    # The service asks for the job to run; queuing is this module's business (see import_jobs).
+    run_carer_import.delay(job_id)
 
 
 @shared_task(name="register.requeue_stale_carer_imports")

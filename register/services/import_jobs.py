@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import BinaryIO
 
 from django.db import connection, connections, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,12 @@ from register.services.imports import MAX_BYTES, ImportFileError, carer_import
 
 log = logging.getLogger(__name__)
 J = CarerImportJob.Status
+# "Run this job's import": register.tasks answers by queuing run_carer_import. A signal, so that the
+# tasks module imports this one and never the reverse (no import cycle, not even inside a function);
+# register/apps.py imports the tasks module in every process, which connects the receiver.
+# Arguments: `job_id`.
+carer_import_job_queued = Signal()
+
 PROGRESS_SQL = "UPDATE register_carerimportjob SET progress = %s WHERE id = %s"
 
 
@@ -47,8 +54,6 @@ def carer_import_job_check(*, actor, file: BinaryIO, filename: str) -> CarerImpo
 def carer_import_job_start(*, actor, job: CarerImportJob) -> CarerImportJob:
     """Queue the real import of a checked job; the worker picks it up once this commits. Starting
     a job that is already queued, running or finished changes nothing (a double click)."""
-    from register.tasks import run_carer_import
-
     with transaction.atomic():
         job = CarerImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status != J.CHECKED:
@@ -59,7 +64,7 @@ def carer_import_job_start(*, actor, job: CarerImportJob) -> CarerImportJob:
         job.progress = 0.0
         job.save(update_fields=["status", "progress"])
         job_id = str(job.pk)
-        transaction.on_commit(lambda: run_carer_import.delay(job_id))
+        transaction.on_commit(lambda: carer_import_job_queued.send(sender=CarerImportJob, job_id=job_id))
     return job
 
 
@@ -110,8 +115,6 @@ def carer_import_job_run(*, job_id) -> CarerImportJob | None:
 def carer_import_jobs_requeue_stale(*, queued_minutes: int = 5, running_minutes: int = 30) -> int:
     """Queue again the jobs whose task was lost (broker restart) or whose worker was killed. A
     running job's import is one transaction, so a killed one wrote nothing and may run again."""
-    from register.tasks import run_carer_import
-
     now = timezone.now()
     CarerImportJob.objects.filter(status=J.RUNNING, started_at__lt=now - timedelta(minutes=running_minutes)).update(
         status=J.QUEUED, progress=0.0
@@ -122,7 +125,7 @@ def carer_import_jobs_requeue_stale(*, queued_minutes: int = 5, running_minutes:
         ).values_list("pk", flat=True)
     )
     for job_id in stale:
-        run_carer_import.delay(str(job_id))
+        carer_import_job_queued.send(sender=CarerImportJob, job_id=str(job_id))
     return len(stale)
 
 
