@@ -19,7 +19,9 @@ def add_service_errors(form: forms.Form, exc: Exception, *, field_map: Mapping[s
     service field names to the form's (`primary_carer.given_name` -> `given_name`)."""
     field_map = field_map or {}
     if isinstance(exc, DomainError):
-        form.add_error(None, str(exc.detail))
+        # A rule that may be set aside with a reason: the message stands beside the box for it.
+        overridable = exc.extra.get("overridable") and "override_reason" in form.fields
+        form.add_error("override_reason" if overridable else None, str(exc.detail))
         return
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         detail = {field: [m for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}

@@ -16,6 +16,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import AllowAny
 
+from register.errors import ErrorCode
+
 # Operations whose service can refuse with 409 (register.errors.ConflictError): the last free place
 # was taken, a child was placed meanwhile, a proposal was confirmed already.
 CONFLICT_OPERATIONS = frozenset(
@@ -28,7 +30,22 @@ ERROR = {
     "fields (e.g. `missing`, `vacancies`, `children`).",
     "properties": {
         "detail": {"type": "string"},
-        "code": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "A rule of the register refusing: one of "
+            + ", ".join(f"`{code}`" for code in ErrorCode.values)
+            + " (README, 'Error codes'); other refusals carry DRF's codes (`not_authenticated`, "
+            "`permission_denied`, `not_found`, `throttled`, ...).",
+        },
+        "overridable": {
+            "type": "boolean",
+            "description": "A placement's fit rule: send `override_reason` to place all the same.",
+        },
+        "codes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "A placement refused: every eligibility rule the family fails for these children.",
+        },
     },
     "required": ["detail", "code"],
 }

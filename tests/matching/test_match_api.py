@@ -206,3 +206,34 @@ def test_a_batch_plan_refuses_children_outside_the_actors_provinces(client_for):
         batch_plan_create(actor=officer, children=[ChildFactory(), elsewhere])
     assert refused.value.code == "not_found" and refused.value.status_code == 404
     assert not BatchPlan.objects.exists()
+
+
+def test_a_proposal_the_register_has_since_made_unfit_needs_a_reason_and_an_exclusion_is_final(
+    client_for, django_capture_on_commit_callbacks
+):
+    from register.models import Carer, CarerExclusion
+
+    officer = client_for(Role.PLACEMENT_OFFICER)
+    child = ChildFactory()
+    other = ChildFactory(institution=child.institution)
+    CarerFactory(max_children=1)
+    CarerFactory(max_children=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_id = officer.post(
+            "/api/v1/batch-matches/", {"institution": str(child.institution_id)}, format="json"
+        ).json()["id"]
+    proposals = officer.get(f"/api/v1/batch-matches/{plan_id}/").json()["proposals"]
+    # After the plan: one family now takes only girls, the other is recorded as a risk to its child.
+    Carer.objects.filter(pk=proposals[0]["carer"]).update(sexes_accepted=["female"])
+    second_child = next(c for c in (child, other) if str(c.pk) in proposals[1]["children"])
+    CarerExclusion.objects.create(carer_id=proposals[1]["carer"], child=second_child, reason="A known risk")
+    url = f"/api/v1/batch-matches/{plan_id}/confirm/"
+    today = datetime.date.today().isoformat()
+    refused = officer.post(url, {"proposal": 0, "start_date": today}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "sex_not_accepted"
+    assert refused.json()["overridable"] is True
+    reason = "The family's daughter left home; they asked to take a boy."
+    placed = officer.post(url, {"proposal": 0, "start_date": today, "override_reason": reason}, format="json")
+    assert placed.status_code == 201 and placed.json()["overrides"][0]["reason"] == reason
+    excluded = officer.post(url, {"proposal": 1, "start_date": today, "override_reason": reason}, format="json")
+    assert excluded.status_code == 400 and excluded.json()["code"] == "excluded_for_child"

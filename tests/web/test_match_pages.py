@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from matching.models import MatchRun
-from register.models import AuditEntry, Placement
+from register.models import AuditEntry, CarerExclusion, Placement
 from register.roles import Role
 from tests.factories import CarerFactory, ChildFactory, commune, make_user
 from tests.register.placements_factories import place, siblings, today
@@ -285,3 +285,35 @@ def test_a_malformed_child_in_the_address_is_ignored(page_for):
     officer = page_for()
     response = officer.get(reverse("web:match_workbench"), {"child": "not-a-uuid"})
     assert response.status_code == 200
+
+
+def test_a_fit_rule_asks_for_a_reason_beside_its_box_and_the_placement_shows_it(page_for, scene):
+    officer = page_for()
+    run = run_match(officer, scene["child"])
+    family = CarerFactory(sexes_accepted=["female"])  # the scene's child is a boy
+    url = reverse("web:match_place", args=[run.pk, family.pk])
+    data = {"children": [str(scene["child"].pk)], "start_date": today(), "care_type": "long_term"}
+    page = officer.get(url).content.decode()
+    assert 'name="override_reason"' in page  # a family the run did not rank: the box is offered
+    response = officer.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and not Placement.objects.filter(carer=family).exists()
+    assert "does not accept the sex of a child named" in html and 'aria-invalid="true"' in html
+    reason = "His aunt lives with this family and will care for him."
+    response = officer.post(url, {**data, "override_reason": reason})
+    assert response.status_code == 302
+    placement = Placement.objects.get(carer=family)
+    assert [(o["code"], o["reason"]) for o in placement.overrides] == [("sex_not_accepted", reason)]
+    detail = officer.get(response["Location"]).content.decode()
+    assert reason in detail and "Child&#x27;s sex not accepted by the family" in detail
+
+
+def test_a_family_excluded_for_the_child_is_refused_on_the_page_whatever_the_reason(page_for, scene):
+    officer = page_for()
+    run = run_match(officer, scene["child"])
+    CarerExclusion.objects.create(carer=scene["near"], child=scene["child"], reason="A known risk")
+    url = reverse("web:match_place", args=[run.pk, scene["near"].pk])
+    data = {"children": [str(scene["child"].pk)], "start_date": today(), "care_type": "long_term"}
+    response = officer.post(url, {**data, "override_reason": "The officer knows them well"})
+    assert response.status_code == 200 and "recorded as excluded" in response.content.decode()
+    assert not Placement.objects.filter(carer=scene["near"]).exists()

@@ -131,6 +131,16 @@ class PlaceForm(forms.Form):
         help_text=_("Needed only when part of a sibling group kept together is placed."),
         widget=forms.Textarea(attrs={"rows": 3, "data-testid": "place-split-reason"}),
     )
+    override_reason = forms.CharField(
+        label=_("Reason to place although the family's terms say no"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Only for the family's terms (ages, sex, sibling group size, needs, care type): say why this "
+            "family is right for the child all the same. It is kept with the placement."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "place-override-reason"}),
+    )
 
     def __init__(self, *args, children: list[Child], province_code: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,6 +208,13 @@ class ProposalConfirmForm(forms.Form):
         label=_("Social worker"),
         required=False,
         widget=forms.Select(attrs={"data-testid": "proposal-social-worker"}),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason to place although the family's terms say no"),
+        required=False,
+        max_length=2000,
+        help_text=_("Needed only if the register changed since the plan and a fit rule now says no."),
+        widget=forms.Textarea(attrs={"rows": 2, "data-testid": "proposal-override-reason"}),
     )
 
     def __init__(self, *args, workers: list[tuple[str, str]], **kwargs):

@@ -8,6 +8,7 @@ from django import template
 from django.db import models
 
 from register import choices
+from register.errors import ErrorCode
 from register.models import Carer, CarerCheck, Child, Institution, Placement, Visit
 from register.rules.visits import VISIT_STATUS_CHOICES
 
@@ -30,6 +31,7 @@ CHOICES: dict[str, type[models.TextChoices] | list[tuple[str, str]]] = {
     "end_reason": Placement.EndReason,
     "visit_status": VISIT_STATUS_CHOICES,
     "visit_outcome": Visit.Outcome,
+    "error_code": ErrorCode,
 }
 
 

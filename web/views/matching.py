@@ -227,6 +227,7 @@ def match_place(request, id, carer):
                     match_id=run.pk,
                     social_worker=data["social_worker"] or None,
                     split_reason=data["split_reason"],
+                    override_reason=data["override_reason"],
                 )
             except (DomainError, ValidationError) as exc:
                 add_service_errors(form, exc)
@@ -366,6 +367,7 @@ def batch_plan_confirm(request, id, index):
                 index=index,
                 start_date=form.cleaned_data["start_date"],
                 social_worker=form.cleaned_data["social_worker"] or None,
+                override_reason=form.cleaned_data["override_reason"],
             )
         except (DomainError, ValidationError) as exc:
             add_service_errors(form, exc)
