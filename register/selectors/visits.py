@@ -17,7 +17,6 @@ from register.rules.visits import VISIT_STATUS_CHOICES as VISIT_STATUS_CHOICES
 from register.rules.visits import days_overdue as days_overdue
 from register.rules.visits import status_of as status_of
 from register.rules.visits import today as today
-from register.rules.visits import visit_status as visit_status
 from register.rules.visits import with_status
 from register.scoping import scope_to_user
 

@@ -1,11 +1,11 @@
-"""The derived status of a visit (register.selectors.visits): SQL and Python say the same."""
+"""The derived status of a visit (register.rules.visits): SQL and Python say the same."""
 
 import datetime
 
 import pytest
 
 from register.models import Visit
-from register.selectors.visits import days_overdue, visit_status, with_status
+from register.rules.visits import days_overdue, visit_status, with_status
 from tests.register.placements_factories import place
 
 D = datetime.date
