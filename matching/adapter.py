@@ -25,12 +25,12 @@ from register.models import (
     Commune,
     KinLink,
     Placement,
-    PlacementChild,
     Province,
     SafeguardingConcern,
     TrainingModule,
 )
 from register.rules.eligibility import age_on, review_in_date
+from register.rules.vacancies import children_in_care_by_carer, free_places
 from register.selectors.eligibility import VOCAB, index_of, mask
 
 PLACEABLE = Child.PLACEABLE
@@ -134,13 +134,9 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
     pos = {cid: i for i, cid in enumerate(ids.tolist())}
 
     active = np.zeros(n, dtype=np.int64)
-    for carer_id, count in (
-        PlacementChild.objects.filter(active=True)
-        .order_by()
-        .values("placement__carer_id")
-        .annotate(n=Count("id"), carer_text=Cast("placement__carer_id", TextField()))
-        .values_list("carer_text", "n")
-    ):
+    for carer_id, count in children_in_care_by_carer().annotate(
+        carer_text=Cast("placement__carer_id", TextField())
+    ).values_list("carer_text", "n"):
         if (i := pos.get(_canonical(carer_id))) is not None:
             active[i] = count
     concern = np.zeros(n, dtype=bool)
@@ -202,7 +198,7 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
         ids=ids,
         approved=status == Carer.Status.APPROVED,
         review_ok=np.array([review_in_date(r[2], today) for r in rows], dtype=bool),
-        vacancies=np.maximum(col(3, np.int64) - active, 0),
+        vacancies=free_places(col(3, np.int64), active),
         age_min=col(4, np.int64),
         age_max=col(5, np.int64),
         sexes=masks(6, "sex"),

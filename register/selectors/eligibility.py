@@ -14,7 +14,7 @@ import numpy as np
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.models import Carer, CarerExclusion, Child, KinLink, SafeguardingConcern
 from register.rules import eligibility
-from register.selectors.placements import carer_children_in_care
+from register.rules.vacancies import carer_free_places
 
 VOCAB: dict[str, tuple[str, ...]] = {
     "sex": tuple(Sex.values),
@@ -52,7 +52,7 @@ def family_facts(*, carer: Carer, today: datetime.date) -> eligibility.FamilyFac
     return eligibility.FamilyFacts(
         approved=one(carer.status == Carer.Status.APPROVED, bool),
         review_ok=one(eligibility.review_in_date(carer.review_due, today), bool),
-        vacancies=one(max(carer.max_children - carer_children_in_care(carer_id=carer.pk), 0), np.int64),
+        vacancies=one(carer_free_places(carer=carer), np.int64),
         age_min=one(carer.age_min, np.int64),
         age_max=one(carer.age_max, np.int64),
         sexes=one(mask("sex", carer.sexes_accepted), np.int64),

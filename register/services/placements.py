@@ -32,8 +32,9 @@ from register.models import (
 )
 from register.roles import Role
 from register.rules import eligibility
+from register.rules.vacancies import carer_free_places
 from register.selectors.eligibility import children_facts, family_facts, relations
-from register.selectors.placements import carer_children_in_care, children_in_active_placements
+from register.selectors.placements import children_in_active_placements
 from register.selectors.visits import today
 from register.services.visits import visits_schedule
 
@@ -240,7 +241,7 @@ def _refuse(*, carer: Carer, children: list[Child], care_type: str, failing: lis
     if rule.overridable:
         extra["overridable"] = True
     if code == "carer_full":
-        extra["vacancies"] = max(carer.max_children - carer_children_in_care(carer_id=carer.pk), 0)
+        extra["vacancies"] = carer_free_places(carer=carer)
     error = ConflictError if rule.conflict else DomainError
     raise error(refusal_message(code, carer=carer, children=children, care_type=care_type), code=code, **extra)
 
@@ -262,7 +263,7 @@ def refusal_message(code: str, *, carer: Carer, children: list[Child], care_type
     if code == "excluded_for_child":
         return _("This family is recorded as excluded for a child named (a risk to the child): it cannot receive them.")
     if code == "carer_full":
-        free = max(carer.max_children - carer_children_in_care(carer_id=carer.pk), 0)
+        free = carer_free_places(carer=carer)
         return _("This family has %(free)d free place(s) for %(asked)d child(ren).") % {
             "free": free,
             "asked": len(children),
