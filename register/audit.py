@@ -7,6 +7,7 @@ import datetime
 import decimal
 import hashlib
 import uuid
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
@@ -55,6 +56,30 @@ def audit_write(
         object_repr=_repr(instance),
         province=province or _province_of(instance),
         changes=changes or {},
+    )
+
+
+@contextmanager
+def audited_update(*, actor, instance: models.Model, province: str = "", when_changed: bool = False):
+    """Record what the block changes on `instance` (and saves) as one UPDATE entry, its fields before
+    and after, in the caller's transaction. The block may add changes that are not fields of the row
+    (a list of related records) to the dict it is given. `when_changed`: write nothing when nothing
+    changed (an edit that repeats the record)."""
+    before = snapshot(instance)
+    extra: dict[str, Any] = {}
+    yield extra
+    changes = {**diff(before, snapshot(instance)), **extra}
+    if changes or not when_changed:
+        audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=instance, changes=changes, province=province)
+
+
+def audit_created(
+    *, actor, instance: models.Model, extra: dict[str, Any] | None = None, province: str = ""
+) -> AuditEntry:
+    """Record a new row: every field it was created with, and `extra` changes that are not fields."""
+    changes = {**diff(None, snapshot(instance)), **(extra or {})}
+    return audit_write(
+        actor=actor, action=AuditEntry.Action.CREATE, instance=instance, changes=changes, province=province
     )
 
 

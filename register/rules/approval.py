@@ -12,11 +12,13 @@ import datetime
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from register.models import Carer, CarerCheck, TrainingModule
+from register.rules.eligibility import review_in_date
 
 # The check kinds each needing one passed, unexpired check, in the order approval reports them.
 REQUIRED_CHECKS: tuple[str, ...] = (
@@ -102,3 +104,20 @@ def _related(carer: Carer, name: str) -> list:
     if name in cache:
         return list(cache[name])
     return list(getattr(carer, name).all())
+
+
+# --- How long an approval holds ------------------------------------------------------------------
+# An approval holds until its yearly review date; a family approved without one is overdue. The
+# Python rule is `register.rules.eligibility.review_in_date` (free of Django, for matching's core);
+# this is the same rule as a query, held equal to it by tests/register/test_review_rule.py.
+
+
+def review_overdue_q(today: datetime.date | None = None) -> Q:
+    """Approved families whose yearly review is overdue (or was never set)."""
+    today = today or timezone.localdate()
+    return Q(status=Carer.Status.APPROVED) & (Q(review_due__lt=today) | Q(review_due__isnull=True))
+
+
+def review_overdue(carer: Carer, today: datetime.date) -> bool:
+    """`review_overdue_q` for one family."""
+    return carer.status == Carer.Status.APPROVED and not review_in_date(carer.review_due, today)

@@ -7,7 +7,6 @@ subquery per page, never one query per carer).
 
 from __future__ import annotations
 
-import datetime
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -15,7 +14,6 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from register.models import (
     Carer,
@@ -26,7 +24,7 @@ from register.models import (
     SafeguardingConcern,
 )
 from register.querysets import json_list_contains
-from register.rules.approval import carer_approval_missing
+from register.rules.approval import carer_approval_missing, review_overdue_q
 from register.rules.vacancies import has_vacancy_q
 from register.rules.vacancies import with_vacancies as carers_with_vacancies
 from register.scoping import scope_to_user
@@ -112,11 +110,6 @@ def carers_supporting_needs(queryset: QuerySet[Carer], needs: Iterable[str]) -> 
 def carers_by_vacancy(queryset: QuerySet[Carer], has_vacancy: bool) -> QuerySet[Carer]:
     """Needs the `vacancies` annotation of carers_with_vacancies."""
     return queryset.filter(has_vacancy_q(has_vacancy))
-
-
-def review_overdue_q(today: datetime.date | None = None) -> Q:
-    today = today or timezone.localdate()
-    return Q(status=Carer.Status.APPROVED, review_due__lt=today)
 
 
 def carers_by_review_overdue(queryset: QuerySet[Carer], overdue: bool) -> QuerySet[Carer]:

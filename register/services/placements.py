@@ -18,11 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from register.audit import audit_write, diff, snapshot
+from register.audit import audit_created, audited_update
 from register.choices import CareType
 from register.errors import ConflictError, DomainError
 from register.models import (
-    AuditEntry,
     Carer,
     Child,
     Placement,
@@ -193,20 +192,12 @@ def placement_create(
             # Someone placed one of them without taking our locks: the database said no.
             placed = children_in_active_placements(child_ids=child_ids) or child_ids
             raise _already_placed(placed) from None
-        audit_write(
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            instance=placement,
-            changes={**diff(None, snapshot(placement)), "children": [None, _ids(c.pk for c in locked)]},
-        )
+        audit_created(actor=actor, instance=placement, extra={"children": [None, _ids(c.pk for c in locked)]})
         for child in locked:
-            before = snapshot(child)
-            child.status = Child.Status.PLACED
-            child.province_id = carer.province_id
-            child.save(update_fields=["status", "province", "updated_at"])
-            audit_write(
-                actor=actor, action=AuditEntry.Action.UPDATE, instance=child, changes=diff(before, snapshot(child))
-            )
+            with audited_update(actor=actor, instance=child):
+                child.status = Child.Status.PLACED
+                child.province_id = carer.province_id
+                child.save(update_fields=["status", "province", "updated_at"])
         visits_schedule(actor=actor, placement=placement, on=now)
     return placement
 
@@ -360,29 +351,19 @@ def placement_end(*, actor, placement: Placement, end_date: datetime.date, reaso
                     ]
                 }
             )
-        before = snapshot(placement)
-        placement.status = Placement.Status.ENDED
-        placement.end_date = end_date
-        placement.end_reason = reason
-        placement.save(update_fields=["status", "end_date", "end_reason", "updated_at"])
-        audit_write(
-            actor=actor, action=AuditEntry.Action.UPDATE, instance=placement, changes=diff(before, snapshot(placement))
-        )
+        with audited_update(actor=actor, instance=placement):
+            placement.status = Placement.Status.ENDED
+            placement.end_date = end_date
+            placement.end_reason = reason
+            placement.save(update_fields=["status", "end_date", "end_reason", "updated_at"])
 
         memberships = list(placement.memberships.select_for_update().filter(active=True))
         PlacementChild.objects.filter(pk__in=[m.pk for m in memberships]).update(active=False)
 
         for visit in placement.visits.select_for_update().filter(state=Visit.State.OPEN).order_by("sequence"):
-            before = snapshot(visit)
-            visit.state = Visit.State.CANCELLED if visit.due_date > end_date else Visit.State.MISSED
-            visit.save(update_fields=["state", "updated_at"])
-            audit_write(
-                actor=actor,
-                action=AuditEntry.Action.UPDATE,
-                instance=visit,
-                changes=diff(before, snapshot(visit)),
-                province=placement.province_id,
-            )
+            with audited_update(actor=actor, instance=visit, province=placement.province_id):
+                visit.state = Visit.State.CANCELLED if visit.due_date > end_date else Visit.State.MISSED
+                visit.save(update_fields=["state", "updated_at"])
 
         new_status = STATUS_AFTER_END[reason]
         children = (
@@ -392,13 +373,10 @@ def placement_end(*, actor, placement: Placement, end_date: datetime.date, reaso
             .order_by("pk")
         )
         for child in children:
-            before = snapshot(child)
-            child.status = new_status
-            child.province_id = _province_after_placement(child, reason)
-            child.save(update_fields=["status", "province", "updated_at"])
-            audit_write(
-                actor=actor, action=AuditEntry.Action.UPDATE, instance=child, changes=diff(before, snapshot(child))
-            )
+            with audited_update(actor=actor, instance=child):
+                child.status = new_status
+                child.province_id = _province_after_placement(child, reason)
+                child.save(update_fields=["status", "province", "updated_at"])
     return placement
 
 
@@ -415,10 +393,7 @@ def placement_assign_social_worker(*, actor, placement: Placement, social_worker
     with transaction.atomic():
         placement = Placement.objects.select_for_update().get(pk=placement.pk)
         worker = social_worker_resolve(social_worker=social_worker, province_code=placement.province_id)
-        before = snapshot(placement)
-        placement.social_worker = worker
-        placement.save(update_fields=["social_worker", "updated_at"])
-        audit_write(
-            actor=actor, action=AuditEntry.Action.UPDATE, instance=placement, changes=diff(before, snapshot(placement))
-        )
+        with audited_update(actor=actor, instance=placement):
+            placement.social_worker = worker
+            placement.save(update_fields=["social_worker", "updated_at"])
     return placement
