@@ -24,8 +24,11 @@ setup: venv
 run: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
+# ruff, the migrations in step with the models, and the architecture's import contracts
+# (pyproject.toml, [tool.importlinter]: which app and layer may import which).
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint

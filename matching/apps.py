@@ -14,3 +14,7 @@ class MatchingConfig(AppConfig):
         from register.services.placements import match_rank_reader_set
 
         match_rank_reader_set(match_rank_for_placement)
+
+        # Services ask for their tasks through signals that the tasks module answers (the tasks
+        # import the services, never the reverse): connect those receivers in every process.
+        from matching import tasks  # noqa: F401

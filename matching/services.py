@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,10 +109,15 @@ def match_explain(*, run: MatchRun, carer_id: str, actor) -> dict:
 
 
 # --- Batch plans ----------------------------------------------------------------------------------
+
+# "Compute this plan": matching.tasks answers by queuing run_batch_plan. A signal, so that the tasks
+# module imports this one and never the reverse (no import cycle, not even inside a function);
+# matching/apps.py imports the tasks module in every process, which connects the receiver.
+# Arguments: `plan_id`.
+batch_plan_queued = Signal()
+
 def batch_plan_create(*, actor, children: list[Child], institution: Institution | None = None) -> BatchPlan:
     """Queue a plan for these children (an institution's, or a list); a worker computes it."""
-    from matching.tasks import run_batch_plan
-
     if not children:
         raise DomainError(_("There are no children waiting for a placement to plan for."), code="no_children")
     # Callers pass children they looked up in scope; the service refuses the others all the same.
@@ -136,7 +142,7 @@ def batch_plan_create(*, actor, children: list[Child], institution: Institution 
             province=province,
             changes={"children": [None, plan.children]},
         )
-        transaction.on_commit(lambda: run_batch_plan.delay(str(plan.pk)))
+        transaction.on_commit(lambda: batch_plan_queued.send(sender=BatchPlan, plan_id=str(plan.pk)))
     return plan
 
 
@@ -243,8 +249,6 @@ def _compute(plan: BatchPlan) -> None:
 
 
 def batch_plans_requeue_stale(*, queued_minutes: int = 5, running_minutes: int = 30) -> int:
-    from matching.tasks import run_batch_plan
-
     now = timezone.now()
     stale_running = BatchPlan.objects.filter(
         status=BatchPlan.Status.RUNNING, started_at__lt=now - timezone.timedelta(minutes=running_minutes)
@@ -256,7 +260,7 @@ def batch_plans_requeue_stale(*, queued_minutes: int = 5, running_minutes: int =
         ).values_list("pk", flat=True)
     )
     for plan_id in stale:
-        run_batch_plan.delay(str(plan_id))
+        batch_plan_queued.send(sender=BatchPlan, plan_id=str(plan_id))
     return len(stale)
 
 

@@ -1,11 +1,7 @@
 """HTTP side of notifications (API.md): the caller's inbox and the follow-up queue."""
 
-import csv
-import io
-
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, renderers, serializers, viewsets
@@ -15,12 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications import selectors, services
+from notifications.exports import follow_up_csv
+from notifications.filters import NotificationFilter, QueueFilter
 from notifications.models import Notification
 from register.api.filtering import check_boolean_filters
 from register.api.pagination import PageNumberPagination
 from register.api.permissions import HasCapability
 from register.api.placements import VisitSerializer
-from register.rules.visits import overdue_by_at_least_q
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -58,14 +55,6 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_message(self, note) -> str:
         return services.message(note.reminder, note.recipient.preferred_language)
-
-
-class NotificationFilter(filters.FilterSet):
-    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread ones")
-
-    class Meta:
-        model = Notification
-        fields = ["kind", "status", "unread"]
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -129,28 +118,6 @@ class QueuePageSerializer(serializers.Serializer):
     counts = QueueCountsSerializer()
 
 
-class QueueFilter(filters.FilterSet):
-    province = filters.CharFilter(field_name="placement__province_id", label="Province code")
-    district = filters.CharFilter(field_name="placement__carer__district_id")
-    social_worker = filters.CharFilter(field_name="placement__social_worker__username")
-    priority = filters.ChoiceFilter(choices=[(p, p) for p in selectors.PRIORITIES], method="filter_priority")
-    # Bounded: a huge number would overflow the date arithmetic (a 500 instead of a 400).
-    days_overdue_min = filters.NumberFilter(
-        method="filter_days", label="At least this many days overdue", min_value=0, max_value=36500
-    )
-    delivery_failed = filters.BooleanFilter(label="Only visits whose reminder could not be delivered")
-
-    class Meta:
-        model = selectors.Visit
-        fields = ["province", "district", "social_worker", "priority", "days_overdue_min", "delivery_failed"]
-
-    def filter_priority(self, queryset, name, value):
-        return queryset.filter(priority=selectors.Priority.from_code(value))
-
-    def filter_days(self, queryset, name, value):
-        return queryset.filter(overdue_by_at_least_q(int(value)))
-
-
 class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -158,34 +125,6 @@ class CSVRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data if isinstance(data, bytes | str) else b""
-
-
-CSV_EXPORT_LIMIT = 10000
-
-CSV_COLUMNS = [
-    "priority",
-    "due_date",
-    "days_overdue",
-    "status",
-    "province",
-    "district",
-    "carer",
-    "placement",
-    "social_worker",
-    "delivery_failed",
-    "id",
-]
-
-
-def follow_up_csv(queryset) -> bytes:
-    """The queue as a spreadsheet (the API's `?format=csv` and the supervisor's page share it).
-    A byte-order mark first, so that Excel reads the UTF-8 as UTF-8."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in QueueItemSerializer(queryset[:CSV_EXPORT_LIMIT], many=True).data:
-        writer.writerow(row)
-    return out.getvalue().encode("utf-8-sig")
 
 
 class FollowUpQueueView(APIView):

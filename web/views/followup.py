@@ -1,7 +1,8 @@
 """The supervisor's pages: the follow-up queue (with its spreadsheet export), the placements of
 their provinces, and one placement with its visits and the actions on it.
 
-Filtering is the API's own FilterSets and the export is the API's own CSV, so the page and
+Filtering is the FilterSets the API uses too (register.selectors.filters, notifications.filters) and
+the export is notifications.exports' CSV, the API's, so the page and
 `GET /api/v1/follow-up-queue/?format=csv` cannot drift apart."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications import selectors as queue_selectors
-from notifications.api import QueueFilter, follow_up_csv
+from notifications.exports import follow_up_csv
+from notifications.filters import QueueFilter
 from register.audit import audit_reads
 from register.errors import DomainError
 from register.rules.visits import SCHEDULED, days_overdue_of, status_of
