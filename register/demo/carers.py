@@ -11,14 +11,7 @@ from dataclasses import dataclass
 from register.demo.base import SeederBase
 from register.demo.names import culture
 from register.demo.writer import BATCH, row
-from register.models import (
-    Carer,
-    CarerCheck,
-    CarerStatusChange,
-    CarerTraining,
-    HouseholdMember,
-    SafeguardingConcern,
-)
+from register.models import Carer, CarerCheck, CarerStatusChange, CarerTraining, HouseholdMember, SafeguardingConcern
 from register.rules.approval import REFERENCE, REFERENCES_REQUIRED, REQUIRED_CHECKS
 from register.services.carers import add_years
 
@@ -105,6 +98,21 @@ class CarerStage(SeederBase):
         for model, key in keys.items():
             self._bulk(model, buffers[model], key)
 
+    def _born(self, age: int) -> datetime.date:
+        """A birthday of someone `age` years old today."""
+        return self.today - datetime.timedelta(days=age * 365 + self.rng.randint(0, 364))
+
+    def _member(self, carer_id, relationship: str, *, sex: str, given_name: str, family_name: str, born) -> dict:
+        return row(
+            id=self._uuid(),
+            carer_id=carer_id,
+            given_name=given_name,
+            family_name=family_name,
+            sex=sex,
+            date_of_birth=born,
+            relationship=relationship,
+        )
+
     def _phone(self) -> str:
         while True:
             prefix, digits = self.rng.choice(MOBILE_PREFIXES)
@@ -124,7 +132,7 @@ class CarerStage(SeederBase):
         given = rng.choice(female if sex == "female" else male)
         family_name = rng.choice(family)
         age = rng.randint(24, 66)
-        dob = self.today - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
+        dob = self._born(age)
         pk = self._uuid()
 
         status = self._weighted(STAGES)
@@ -206,49 +214,47 @@ class CarerStage(SeederBase):
         self.counts[f"  {status}"] += 1
         self.counts["  review overdue"] += overdue
 
-        # The household.
+        # The household. (Arguments are drawn in the order written: the same seed gives the same people.)
+        members = out[HouseholdMember]
         spouse_family = family_name
         if rng.random() < 0.75:
             spouse_sex = "male" if sex == "female" else "female"
             spouse_family = rng.choice(family)
             spouse_age = min(max(age + rng.randint(-6, 6), 20), 80)
-            out[HouseholdMember].append(
-                row(
-                    id=self._uuid(),
-                    carer_id=pk,
+            members.append(
+                self._member(
+                    pk,
+                    HouseholdMember.Relationship.SPOUSE,
+                    sex=spouse_sex,
                     given_name=rng.choice(female if spouse_sex == "female" else male),
                     family_name=spouse_family,
-                    sex=spouse_sex,
-                    date_of_birth=self.today - datetime.timedelta(days=spouse_age * 365 + rng.randint(0, 364)),
-                    relationship=HouseholdMember.Relationship.SPOUSE,
+                    born=self._born(spouse_age),
                 )
             )
         children_family = family_name if sex == "male" else spouse_family
         for _ in range(self._weighted([(0, 20), (1, 25), (2, 30), (3, 15), (4, 10)])):
             child_sex = rng.choice(["female", "male"])
             child_age = rng.randint(0, max(0, min(age - 18, 30)))
-            out[HouseholdMember].append(
-                row(
-                    id=self._uuid(),
-                    carer_id=pk,
+            members.append(
+                self._member(
+                    pk,
+                    HouseholdMember.Relationship.CHILD,
+                    sex=child_sex,
                     given_name=rng.choice(female if child_sex == "female" else male),
                     family_name=children_family,
-                    sex=child_sex,
-                    date_of_birth=self.today - datetime.timedelta(days=child_age * 365 + rng.randint(0, 364)),
-                    relationship=HouseholdMember.Relationship.CHILD,
+                    born=self._born(child_age),
                 )
             )
         if rng.random() < 0.15 and age < 60:
             parent_sex = rng.choice(["female", "male"])
-            out[HouseholdMember].append(
-                row(
-                    id=self._uuid(),
-                    carer_id=pk,
+            members.append(
+                self._member(
+                    pk,
+                    HouseholdMember.Relationship.PARENT,
+                    sex=parent_sex,
                     given_name=rng.choice(female if parent_sex == "female" else male),
                     family_name=family_name if parent_sex == "male" else rng.choice(family),
-                    sex=parent_sex,
-                    date_of_birth=self.today - datetime.timedelta(days=(age + rng.randint(20, 30)) * 365),
-                    relationship=HouseholdMember.Relationship.PARENT,
+                    born=self.today - datetime.timedelta(days=(age + rng.randint(20, 30)) * 365),
                 )
             )
 
