@@ -17,6 +17,7 @@ from matching.core import rank
 from matching.models import MatchingPolicy
 from register.models import Carer, CarerExclusion, Child, KinLink, PlacementChild, User
 from register.roles import Role
+from register.rules.ages import age_on
 from register.scoping import scope_to_user
 
 SIZES = [1_000, 10_000, 100_000]
@@ -62,7 +63,7 @@ def placeable_children(user, n: int) -> list[Child]:
 def orm_loop_rank(child: Child, user) -> list:
     """The obvious way: visit every family, ask the database about each one."""
     today = adapter.timezone.localdate()
-    age = adapter.age_on(child.date_of_birth, today)
+    age = age_on(child.date_of_birth, today)
     home = adapter.commune_points()[child.home_commune_id]
     results = []
     for carer in scope_to_user(Carer.objects.all(), user):

@@ -29,7 +29,8 @@ from register.models import (
     SafeguardingConcern,
     TrainingModule,
 )
-from register.rules.eligibility import age_on, review_in_date
+from register.rules.ages import age_on
+from register.rules.eligibility import review_in_date
 from register.rules.vacancies import children_in_care_by_carer, free_places
 from register.selectors.eligibility import VOCAB, index_of, mask
 

@@ -8,14 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from register.rules.ages import age_on
+
 ADULT_AGE = 18
 FUTURE_DATE_MESSAGE = _("This date is in the future.")
 CARER_TOO_YOUNG_MESSAGE = _("The primary carer must be at least 18 years old.")
-
-
-def age_on(born: datetime.date, day: datetime.date) -> int:
-    """Age in whole years on `day`."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def validate_not_in_future(value: datetime.date) -> None:

@@ -19,6 +19,10 @@ from typing import Protocol
 
 import numpy as np
 
+from register.rules.ages import age_on
+
+__all__ = ["RULES", "Children", "FamilyFacts", "Relations", "Rule", "age_on", "failing", "review_in_date"]
+
 
 class Families(Protocol):
     """What the rules read of each family; every attribute is an array with one element a family.
@@ -135,6 +139,3 @@ def review_in_date(review_due: datetime.date | None, today: datetime.date) -> bo
     return review_due is not None and review_due >= today
 
 
-def age_on(born: datetime.date, day: datetime.date) -> int:
-    """Completed years on `day`: what a family's age terms are about."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

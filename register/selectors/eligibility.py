@@ -14,6 +14,7 @@ import numpy as np
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.models import Carer, CarerExclusion, Child, KinLink, SafeguardingConcern
 from register.rules import eligibility
+from register.rules.ages import age_on
 from register.rules.vacancies import carer_free_places
 
 VOCAB: dict[str, tuple[str, ...]] = {
@@ -71,7 +72,7 @@ def children_facts(*, children: Iterable[Child], care_type: str, on: datetime.da
     for child in children:
         needs |= mask("need", child.needs)
     return eligibility.Children(
-        ages=tuple(eligibility.age_on(c.date_of_birth, on) for c in children),
+        ages=tuple(age_on(c.date_of_birth, on) for c in children),
         sexes=mask("sex", [c.sex for c in children]),
         needs=needs,
         care_type=index_of("care_type", care_type),

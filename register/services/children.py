@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from register.audit import audit_write, diff, snapshot
 from register.errors import DomainError
+from register.inputs.people import ADULT_AGE
 from register.models import (
     AuditEntry,
     Carer,
@@ -31,6 +32,7 @@ from register.models import (
     PlacementChild,
     SiblingGroup,
 )
+from register.rules.ages import age_on
 from register.scoping import scope_to_user, user_may_act_in
 from register.selectors.children import child_list, institution_list
 from register.services.references import reference_next
@@ -50,7 +52,6 @@ CHILD_PLAIN_FIELDS = (
 )
 INSTITUTION_FIELDS = ("name", "kind", "status", "inspection_score")
 EXTERNAL_ID_KEYS = ("primero", "oscar")
-ADULT_AGE = 18
 
 S = Child.Status
 # Status changes a person may make by hand. Moves into and out of `placed` belong to the placement
@@ -276,14 +277,10 @@ def _check_date_of_birth(value: datetime.date | None, errors: dict) -> None:
     today = timezone.localdate()
     if value > today:
         errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
-    elif _age_on(value, today) >= ADULT_AGE:
+    elif age_on(value, today) >= ADULT_AGE:
         errors.setdefault("date_of_birth", []).append(
             _("The register is for children: this date of birth makes the child %(age)d or older.") % {"age": ADULT_AGE}
         )
-
-
-def _age_on(born: datetime.date, day: datetime.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def _check_external_ids(value: Mapping | None, errors: dict) -> None:

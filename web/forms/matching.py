@@ -10,9 +10,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching import adapter
 from register.choices import CareType
 from register.models import Child, Institution
+from register.rules.ages import age_on
 from register.selectors.children import child_list, institution_list
 from register.selectors.filters import ChildFilter
 from web.forms.common import DateInput, staff_who_follow_up
@@ -33,7 +33,7 @@ def placeable_children(user):
 
 
 def child_label(child: Child) -> str:
-    age = adapter.age_on(child.date_of_birth, timezone.localdate())
+    age = age_on(child.date_of_birth, timezone.localdate())
     text = _("%(reference)s · %(name)s, %(age)s years") % {
         "reference": child.reference,
         "name": f"{child.given_name} {child.family_name}",

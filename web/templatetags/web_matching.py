@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching.adapter import age_on
 from matching.explanations import COMPONENT_LABELS, EXCLUSION_LABELS
+from register.rules.ages import age_on
 
 register = template.Library()
 
