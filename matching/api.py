@@ -248,6 +248,13 @@ class ConfirmSerializer(serializers.Serializer):
     proposal = serializers.IntegerField(min_value=0, help_text=_("Index of the proposal in the plan, from 0."))
     start_date = serializers.DateField()
     social_worker = serializers.CharField(required=False, allow_blank=True)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
+        help_text=_("As for a placement: why the family is right although a fit rule now says no."),
+    )
 
 
 class BatchConfirmView(APIView):
@@ -266,6 +273,7 @@ class BatchConfirmView(APIView):
             index=data.validated_data["proposal"],
             start_date=data.validated_data["start_date"],
             social_worker=data.validated_data.get("social_worker") or None,
+            override_reason=data.validated_data["override_reason"],
         )
         return Response(PlacementSerializer(placement_detail(placement_id=placement.pk)).data, status=201)
 

@@ -270,7 +270,9 @@ def _proposal_in_scope(actor, proposal: dict) -> bool:
     return carers.exists() and children.count() == len(set(proposal["children"]))
 
 
-def batch_proposal_confirm(*, actor, plan: BatchPlan, index: int, start_date, social_worker=None):
+def batch_proposal_confirm(
+    *, actor, plan: BatchPlan, index: int, start_date, social_worker=None, override_reason: str = ""
+):
     """Turn one proposal of a plan into a placement, through the placement service (which locks the
     family and re-checks every rule: the register may have changed since the plan was made)."""
     from register.services.placements import placement_create
@@ -298,6 +300,7 @@ def batch_proposal_confirm(*, actor, plan: BatchPlan, index: int, start_date, so
             start_date=start_date,
             care_type=Child.objects.get(pk=proposal["children"][0]).care_type_needed,
             social_worker=social_worker,
+            override_reason=override_reason,
         )
         plan.proposals[index] = {**proposal, "placement": str(placement.pk)}
         plan.save(update_fields=["proposals"])
