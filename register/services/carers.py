@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from register.audit import audit_write, diff, snapshot
 from register.errors import DomainError
+from register.inputs.carers import carer_consistency_errors
 from register.models import (
     AuditEntry,
     Carer,
@@ -88,21 +89,6 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def carer_consistency_errors(*, values: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Rules across fields, on the whole record as it would be saved: the village lies in the
-    commune, the age range is in order. {api_field: [message]}; empty when all is well."""
-    errors: dict[str, list[str]] = {}
-    commune, village = values.get("commune"), values.get("village")
-    if commune is not None and village is not None and village.commune_id != commune.code:
-        errors["village"] = [
-            _("Village %(village)s is not in commune %(commune)s.") % {"village": village.code, "commune": commune.code}
-        ]
-    age_min, age_max = values.get("age_min"), values.get("age_max")
-    if age_min is not None and age_max is not None and age_min > age_max:
-        errors["age_max"] = [_("The oldest age accepted must not be below the youngest (%(min)s).") % {"min": age_min}]
-    return errors
 
 
 def carer_create(*, actor, data: dict) -> Carer:
