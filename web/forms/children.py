@@ -47,8 +47,9 @@ class ChildFilterForm(forms.Form):
             self.fields[name].widget.attrs["data-testid"] = f"child-filter-{name.replace('_', '-')}"
 
     def filter(self, queryset: QuerySet[Child]) -> QuerySet[Child]:
-        """The children matching the filters, by the API's own ChildFilter (one set of rules for
-        both); a wrong value is ignored there, and shown beside its field here."""
+        """The children matching the filters, by register.selectors.filters.ChildFilter, the API's
+        too (one set of rules for both); a wrong value is ignored there, and shown beside its field
+        here."""
         if not self.is_bound:
             return queryset
         self.is_valid()

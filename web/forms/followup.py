@@ -1,9 +1,9 @@
 """Forms of the supervisor's pages: the follow-up queue's and the placement list's filters, and
 the placement's actions (end it, give it to another social worker).
 
-The filter forms only draw the controls and check the values; the filtering itself is the API's
-FilterSets (notifications.api.QueueFilter, register.api.placements.PlacementFilter), so a page and
-the API answer the same question the same way."""
+The filter forms only draw the controls and check the values; the filtering itself is the
+FilterSets the API uses too (notifications.filters.QueueFilter, register.selectors.filters.
+PlacementFilter), so a page and the API answer the same question the same way."""
 
 from __future__ import annotations
 
