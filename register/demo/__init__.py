@@ -20,6 +20,7 @@ Where things are:
     carers.py        the families at every stage, with household, checks, training, concerns, history
     children.py      the children, sibling groups, kin and exclusions
     placements.py    who is placed with whom, the placements and their visits
+    facts.py         what the stages tell each other of the families and children they made
     writer.py        rows written in bulk (COPY or bulk_create)
     draw.py          random draws the stages share
 """

@@ -7,16 +7,13 @@ import math
 import random
 import uuid
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING
 
 from register.demo.draw import weighted
+from register.demo.facts import CarerInfo
 from register.demo.places import CARER_WEIGHT_IN_INSTITUTION_PROVINCES, INSTITUTION_PROVINCES, Gazetteer
 from register.demo.writer import Writer
 from register.models import Carer, Child, ReferenceSequence, TrainingModule, User, VisitPolicy
 from register.roles import Role
-
-if TYPE_CHECKING:
-    from register.demo.carers import CarerInfo
 
 
 class SeedError(Exception):

@@ -4,11 +4,10 @@ status history."""
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 
 from register.demo.base import SeederBase
+from register.demo.facts import CarerInfo
 from register.demo.names import culture
 from register.demo.writer import BATCH, row
 from register.models import Carer, CarerCheck, CarerStatusChange, CarerTraining, HouseholdMember, SafeguardingConcern
@@ -51,25 +50,6 @@ MOBILE_PREFIXES = [
     ("70", 6), ("77", 6), ("78", 6), ("85", 6), ("89", 6), ("92", 6), ("93", 6), ("95", 6), ("96", 7),
     ("97", 7), ("98", 6), ("99", 6),
 ]  # fmt: skip
-
-
-@dataclass(slots=True)
-class CarerInfo:
-    """What later stages (kin, placements) need to know of a carer, without keeping model instances."""
-
-    id: uuid.UUID
-    province: str
-    status: str
-    first_approved: datetime.date | None
-    eligible: bool  # approved, review not overdue, no open concern
-    max_children: int
-    max_sibling_group: int
-    age_min: int
-    age_max: int
-    sexes: tuple[str, ...]
-    care_types: tuple[str, ...]
-    needs: frozenset[str]
-    placed: bool = False
 
 
 class CarerStage(SeederBase):

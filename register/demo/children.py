@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from register.demo.base import SeederBase
+from register.demo.facts import ChildInfo
 from register.demo.names import culture
 from register.demo.writer import row
 from register.models import Carer, KinLink, SiblingGroup
@@ -36,21 +36,6 @@ NEEDS_OF_CHILDREN = [
 ]
 # Children's ages in institutions: fewer babies and toddlers than school-age children.
 CHILD_AGES = [(age, 1 if age < 3 else 2 if age < 6 else 4) for age in range(18)]
-
-
-@dataclass(slots=True)
-class ChildInfo:
-    """What placement needs to know of a child, beside the row that is written."""
-
-    id: uuid.UUID
-    province: str  # where the child is now
-    home_province: str
-    sex: str
-    age: int
-    born: datetime.date
-    needs: frozenset[str]
-    care_type: str
-    kin: list[uuid.UUID] = field(default_factory=list)
 
 
 class ChildStage(SeederBase):

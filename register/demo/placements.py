@@ -6,8 +6,7 @@ import datetime
 from collections import defaultdict
 
 from register.demo.base import SeederBase
-from register.demo.carers import CarerInfo
-from register.demo.children import ChildInfo
+from register.demo.facts import CarerInfo, ChildInfo
 from register.demo.writer import row
 from register.models import Carer, CarerExclusion, Child, KinLink, Placement, PlacementChild, Visit
 from register.visit_schedule import visit_due_dates

@@ -7,6 +7,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
+from register.inputs.places import LATITUDE_RANGE, LONGITUDE_RANGE
 from register.models import Commune, District, Province, Village
 
 # MoSVY's mapping of residential care: most institutions are in these five provinces (share of them here).
@@ -14,9 +15,6 @@ INSTITUTION_PROVINCES = {"12": 0.40, "17": 0.25, "02": 0.15, "08": 0.10, "18": 0
 INSTITUTION_SHARE = 0.87
 # Carers are spread over every province, by number of communes, with more where the institutions are.
 CARER_WEIGHT_IN_INSTITUTION_PROVINCES = 3.0
-# Cambodia's bounds, as the register's coordinates are validated against.
-LAT_RANGE = (9.5, 15.0)
-LON_RANGE = (102.0, 108.0)
 
 
 @dataclass
@@ -64,8 +62,9 @@ class Gazetteer:
             lat, lon = self.district_point.get(district, (None, None))
         if lat is None or lon is None:
             lat, lon = self.province_point[code[:2]]
-        lat = min(max(lat + rng.uniform(-0.02, 0.02), LAT_RANGE[0] + 0.01), LAT_RANGE[1] - 0.01)
-        lon = min(max(lon + rng.uniform(-0.02, 0.02), LON_RANGE[0] + 0.01), LON_RANGE[1] - 0.01)
+        # Kept inside the bounds the register accepts (register.inputs.places).
+        lat = min(max(lat + rng.uniform(-0.02, 0.02), LATITUDE_RANGE[0] + 0.01), LATITUDE_RANGE[1] - 0.01)
+        lon = min(max(lon + rng.uniform(-0.02, 0.02), LONGITUDE_RANGE[0] + 0.01), LONGITUDE_RANGE[1] - 0.01)
         return round(lat, 6), round(lon, 6)
 
 
