@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Subquery
@@ -63,6 +64,23 @@ def scoped_choices(model, user):
     return None
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw id box that names the chosen record only if the user may see it: Django's looks the id
+    up in the whole table, so a form shown again would name another province's record."""
+
+    def __init__(self, rel, admin_site, queryset, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            visible = self.queryset.filter(**{key: value}).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        return super().label_and_url_for_value(value) if visible else ("", "")
+
+
 class ScopedChoicesMixin:
     """Foreign keys to records (families, institutions, children) offer only the user's provinces'."""
 
@@ -70,6 +88,8 @@ class ScopedChoicesMixin:
         queryset = scoped_choices(db_field.related_model, request.user)
         if queryset is not None:
             kwargs["queryset"] = queryset
+            if db_field.name in self.raw_id_fields:
+                kwargs["widget"] = ScopedRawIdWidget(db_field.remote_field, self.admin_site, queryset)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -120,6 +120,8 @@ def record_save(actor, carer: Carer, model, form):
     """One inline or standalone record of a family, through its service: added, or corrected (the
     fields the user changed)."""
     adding = form.instance._state.adding
+    if not adding and not form.changed_data:
+        return form.instance  # nothing to correct: no write, no audit entry
     if model is CarerCheck:
         if adding:
             return carer_check_create(actor=actor, carer=carer, data=_values(form, CHECK_FIELDS))

@@ -275,10 +275,11 @@ def carer_training_update(*, actor, training: CarerTraining, data: dict) -> Care
         taken = CarerTraining.objects.filter(carer_id=training.carer_id, module_id=training.module_id)
         if taken.exclude(pk=training.pk).exists():
             raise ValidationError({"module": [_("The family already has a record of this training module.")]})
-        training.full_clean(exclude=["carer", "recorded_by"], validate_unique=False)
-        training.save()
         changes = diff(before, snapshot(training))
+        changes.pop("updated_at", None)
         if changes:
+            training.full_clean(exclude=["carer", "recorded_by"], validate_unique=False)
+            training.save()
             _audit_child(actor, AuditEntry.Action.UPDATE, training, training.carer, changes)
     return training
 

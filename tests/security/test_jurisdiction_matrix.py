@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django import forms
 from django.contrib import admin
 from django.db import transaction
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -1335,3 +1337,218 @@ def test_admin_pages(world, name, role):
         if any(i in req.path for i in world.other.ids()):
             ghost = _swap(req, world.other.ids())
             assert response.status_code == _do(_client(world, role, ghost), ghost).status_code, where
+
+
+# --- Admin writes ------------------------------------------------------------------------------------
+# Every registered admin page, written to by a provincial user who was given every Django model
+# permission (so that only the register's own rules stand in the way): its add form and the change
+# form of an own-province record (with a new row in each inline that names a record), each naming the
+# other province's places and records; the other province's record changed, deleted and bulk-deleted.
+# Nothing may be written anywhere, and the answer is a form error, 403 or 404 (or a redirect away
+# from a record that is not there), never a 500.
+WRITERS = [Role.SUPERVISOR, Role.REGISTRAR, Role.PLACEMENT_OFFICER, Role.SOCIAL_WORKER]
+
+
+def _other_values(world) -> dict:
+    """For a form field choosing a row of this model: the other province's row to name."""
+    other = world.other
+    commune = other.carer.commune
+    village = m.Village.objects.filter(commune=commune).first()
+    return {
+        m.Province: other.code,
+        m.District: commune.district_id,
+        m.Commune: commune.code,
+        m.Village: village.code,
+        m.Carer: str(other.carers[1].pk),
+        m.Child: str(other.waiting_child.pk),
+        m.Institution: str(other.institution.pk),
+        m.SiblingGroup: str(other.sibling_group.pk),
+        m.Placement: str(other.placement.pk),
+        m.User: str(other.users[Role.SOCIAL_WORKER].pk),
+    }
+
+
+def _own_pk(world, model):
+    """A record of this table to open as the own province's (national data: its first row)."""
+    if model._meta.pk.get_internal_type() == "UUIDField":
+        return model.objects.filter(pk__in=world.own.extra).values_list("pk", flat=True).first()
+    if model is m.User:
+        return world.own.users[Role.SUPERVISOR].pk
+    if model is m.CarerStatusChange:
+        return m.CarerStatusChange.objects.filter(carer__in=world.own.carers).first().pk
+    return model.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
+def _placeholder(bound):
+    """A plausible value for a field of a new row (so that only the named record can be refused)."""
+    field = bound.field
+    choices = [value for value, _label in getattr(field, "choices", []) if value not in ("", None)]
+    if choices and not isinstance(field, ModelChoiceField):
+        return str(choices[0])
+    if isinstance(field, forms.DateField):
+        return timezone.localdate().isoformat()
+    if isinstance(field, forms.IntegerField):
+        return "1"
+    if isinstance(field, forms.BooleanField):
+        return None
+    if isinstance(field, forms.JSONField):
+        return "[]"
+    return "x"
+
+
+def _put(data: dict, name: str, value) -> None:
+    if value is None or value is False:
+        data.pop(name, None)
+    elif value is True:
+        data[name] = "on"
+    elif isinstance(value, list | tuple):
+        data[name] = [str(v) for v in value]
+    else:
+        data[name] = str(value)
+
+
+def _rendered_value(bound):
+    value = bound.value()
+    if isinstance(bound.field, forms.JSONField) and not isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(bound.field, forms.SplitDateTimeField):
+        return None
+    return value
+
+
+def _swapped(bound, others):
+    """The other province's row for a field choosing a place or a record; None for other fields."""
+    field = bound.field
+    if not isinstance(field, ModelChoiceField):
+        return None
+    value = others.get(field.queryset.model)
+    if value is None:
+        return None
+    return [value] if isinstance(field, ModelMultipleChoiceField) else value
+
+
+def _write_body(page, others) -> tuple[dict, bool]:
+    """The POST body of a rendered add or change page, with every place and record field naming the
+    other province's, and a new row in each inline that chooses a record. Also whether anything
+    was swapped (else the body resubmits the page unchanged)."""
+    data, swapped = {}, False
+    for bound in page.context["adminform"].form:
+        other = _swapped(bound, others)
+        swapped |= other is not None
+        _put(data, bound.html_name, other if other is not None else _rendered_value(bound))
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for form in formset.forms:
+            for bound in form:
+                _put(data, bound.html_name, _rendered_value(bound))
+        for bound in formset.management_form:
+            _put(data, bound.html_name, bound.value())
+        empty = formset.empty_form
+        if not any(_swapped(bound, others) is not None for bound in empty):
+            continue
+        row = formset.total_form_count()
+        for bound in empty:
+            if bound.name in ("id", "DELETE") or bound.field.disabled or bound.field.widget.is_hidden:
+                continue
+            other = _swapped(bound, others)
+            _put(
+                data,
+                bound.html_name.replace("__prefix__", str(row)),
+                other if other is not None else _placeholder(bound),
+            )
+        data[f"{formset.prefix}-TOTAL_FORMS"] = str(row + 1)
+        swapped = True
+    return data, swapped
+
+
+def _everything() -> list:
+    """Every row an admin page could write: each registered model's (a count for the big tables), the
+    accounts' roles and provinces, and the audit trail's writes."""
+    rows = []
+    for model in sorted(admin.site._registry, key=lambda model: model._meta.label):
+        queryset = model.objects.all()
+        if model is m.AuditEntry:
+            queryset = queryset.exclude(action="read")
+        count = queryset.count()
+        if count > 300:
+            rows.append((model._meta.label, count))
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ("updated_at", "last_login")]
+        rows.append((model._meta.label, sorted(map(repr, queryset.values_list(*fields)))))
+    for through in (m.User.provinces.through, m.User.groups.through, m.User.user_permissions.through):
+        rows.append(sorted(map(repr, through.objects.values_list())))
+    for model in WATCHED:
+        if model is not m.AuditEntry:  # its writes are above; reads of the own records may happen
+            rows.append((model.__name__, model.objects.count()))
+    return rows
+
+
+def _difference(before: list, after: list) -> list:
+    out = []
+    for old, new in zip(before, after, strict=True):
+        if old != new and isinstance(old, tuple) and isinstance(old[1], list):
+            out.append((old[0], sorted(set(old[1]) - set(new[1])), sorted(set(new[1]) - set(old[1]))))
+        elif old != new:
+            out.append((old, new))
+    return out
+
+
+def _refused(response, where: str, *, form: bool) -> None:
+    assert response.status_code < 500, where
+    assert response.status_code in (200, 302, 403, 404), f"{where}: {response.status_code}"
+    if response.status_code == 200 and form:  # (a list offering no such action just shows again)
+        text = response.content.decode()
+        assert "errornote" in text or 'class="errorlist' in text, f"{where}: 200 without an error shown"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", WRITERS)
+@pytest.mark.parametrize("model", _admin_models(), ids=lambda model: model._meta.label_lower)
+def test_admin_writes(world, model, role):
+    from django.contrib.auth.models import Permission
+
+    meta = model._meta
+    base = f"/admin/{meta.app_label}/{meta.model_name}/"
+    user = world.own.users[role]
+    user.user_permissions.set(Permission.objects.all())
+    national = Client()
+    national.force_login(world.admin)
+    client = Client()
+    client.force_login(user)
+    others = _other_values(world)
+    hidden = hidden_markers(world, role)
+
+    own_pk = _own_pk(world, model)
+    bodies = []
+    add_page = national.get(f"{base}add/")
+    if add_page.status_code == 200:
+        bodies.append((f"{base}add/", _write_body(add_page, others)[0]))
+    change_page = national.get(f"{base}{own_pk}/change/") if own_pk is not None else None
+    if change_page is not None and change_page.status_code == 200 and "adminform" in change_page.context:
+        body, _swapped_any = _write_body(change_page, others)
+        bodies.append((f"{base}{own_pk}/change/", body))
+        if add_page.status_code == 200:
+            # The add form filled with an own record's values (so that only the places can be refused).
+            filled = {k: v for k, v in body.items() if "-" not in k}
+            filled.update({k: v for k, v in _write_body(add_page, others)[0].items() if "-" in k})
+            bodies.append((f"{base}add/", filled))
+    other_pk = _other_pk(world, model)
+    if other_pk is not None and bodies:
+        bodies.append((f"{base}{other_pk}/change/", bodies[-1][1]))
+    if other_pk is not None:
+        bodies.append((f"{base}{other_pk}/delete/", {"post": "yes"}))
+        bodies.append((base, {"action": "delete_selected", "_selected_action": [str(other_pk)], "post": "yes"}))
+    if not bodies:  # nothing the national administrator could open: still, an add must be refused
+        bodies.append((f"{base}add/", {}))
+
+    for path, body in bodies:
+        where = f"POST {path} as {role} with every permission"
+        before = _everything()
+        response = client.post(path, body)
+        _refused(response, where, form=path != base)
+        after = _everything()
+        assert after == before, f"{where}: something was written: {_difference(before, after)}"
+        _assert_no_markers(_body(response, Req("POST", path, body, api=False)), hidden, where, Req("POST", path, body))
+        if other_pk is not None and str(other_pk) in path:
+            ghost = client.post(path.replace(str(other_pk), nowhere()), body)
+            assert response.status_code == ghost.status_code, f"{where}: {response.status_code} vs {ghost.status_code}"
