@@ -7,6 +7,7 @@ import datetime
 import decimal
 import hashlib
 import uuid
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import Any
 
@@ -59,27 +60,75 @@ def audit_write(
     )
 
 
+# Bookkeeping columns, left out of a change where a record's own fields are what an auditor reads.
+TIMESTAMPS = ("created_at", "updated_at")
+
+State = Callable[[models.Model], dict[str, Any]]
+
+
+class AuditedChange(dict):
+    """What an audited block changes: its items are changes that are not fields of the row (a list
+    of related records), which the block adds; `so_far()` is the whole change up to now, for a block
+    that saves only when something changed."""
+
+    def __init__(self, instance: models.Model, state: State, ignore: Iterable[str]):
+        super().__init__()
+        self._instance, self._state, self._ignore = instance, state, frozenset(ignore)
+        self._before = state(instance)
+
+    def so_far(self) -> dict[str, Any]:
+        changes = diff(self._before, self._state(self._instance))
+        return {**{k: v for k, v in changes.items() if k not in self._ignore}, **self}
+
+
 @contextmanager
-def audited_update(*, actor, instance: models.Model, province: str = "", when_changed: bool = False):
+def audited_update(
+    *,
+    actor,
+    instance: models.Model,
+    province: str = "",
+    when_changed: bool = False,
+    state: State = snapshot,
+    ignore: Iterable[str] = (),
+):
     """Record what the block changes on `instance` (and saves) as one UPDATE entry, its fields before
     and after, in the caller's transaction. The block may add changes that are not fields of the row
-    (a list of related records) to the dict it is given. `when_changed`: write nothing when nothing
-    changed (an edit that repeats the record)."""
-    before = snapshot(instance)
-    extra: dict[str, Any] = {}
-    yield extra
-    changes = {**diff(before, snapshot(instance)), **extra}
+    to the AuditedChange it is given. `when_changed`: write nothing when nothing changed (an edit
+    that repeats the record). `state`: what is compared (snapshot, or a model's own view with its
+    relations); `ignore`: fields left out of the entry (TIMESTAMPS)."""
+    change = AuditedChange(instance, state, ignore)
+    yield change
+    changes = change.so_far()
     if changes or not when_changed:
         audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=instance, changes=changes, province=province)
 
 
 def audit_created(
-    *, actor, instance: models.Model, extra: dict[str, Any] | None = None, province: str = ""
+    *,
+    actor,
+    instance: models.Model,
+    extra: dict[str, Any] | None = None,
+    province: str = "",
+    state: State = snapshot,
+    ignore: Iterable[str] = (),
 ) -> AuditEntry:
-    """Record a new row: every field it was created with, and `extra` changes that are not fields."""
-    changes = {**diff(None, snapshot(instance)), **(extra or {})}
+    """Record a new row: every field it was created with (but `ignore`), and `extra` changes that are
+    not fields."""
+    changes = {k: v for k, v in diff(None, state(instance)).items() if k not in ignore}
     return audit_write(
-        actor=actor, action=AuditEntry.Action.CREATE, instance=instance, changes=changes, province=province
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        instance=instance,
+        changes={**changes, **(extra or {})},
+        province=province,
+    )
+
+
+def audit_deleted(*, actor, instance: models.Model, province: str = "", state: State = snapshot) -> AuditEntry:
+    """Record a row about to be deleted, with the values it had (call it before the delete: the row
+    still has its primary key)."""
+    return audit_write(
+        actor=actor, action=AuditEntry.Action.DELETE, instance=instance, changes=state(instance), province=province
     )
 
 

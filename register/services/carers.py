@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,11 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from register.audit import audit_write, diff, snapshot
+from register.audit import audit_created, audit_deleted, audited_update
 from register.errors import DomainError
 from register.inputs.carers import carer_consistency_errors
 from register.models import (
-    AuditEntry,
     Carer,
     CarerCheck,
     CarerStatusChange,
@@ -118,9 +118,7 @@ def carer_create(*, actor, data: dict) -> Carer:
         carer.reference = reference_next(prefix="FC", province_code=commune.province_id)
         carer.save()
         _members_replace(carer, members)
-        changes = diff(None, snapshot(carer))
-        changes["household_members"] = [None, _members_snapshot(carer)]
-        audit_write(actor=actor, action=AuditEntry.Action.CREATE, instance=carer, changes=changes)
+        audit_created(actor=actor, instance=carer, extra={"household_members": [None, _members_snapshot(carer)]})
     return carer
 
 
@@ -133,33 +131,30 @@ def carer_update(*, actor, carer: Carer, data: dict) -> Carer:
     _check_fields(data)
     with transaction.atomic():
         carer = Carer.objects.select_for_update().get(pk=carer.pk)
-        before = snapshot(carer)
         members_before = _members_snapshot(carer) if members is not None else None
-        for field, value in data.items():
-            setattr(carer, field, value)
-        if "commune" in data:
-            commune = data["commune"]
-            if commune is None:
-                raise ValidationError({"commune": [_("This field may not be null.")]})
-            if commune.province_id != before["province_id"]:
-                _check_in_jurisdiction(actor, commune)
-            carer.district_id, carer.province_id = commune.district_id, commune.province_id
-        errors = carer_consistency_errors(
-            values={f: getattr(carer, f) for f in ("commune", "village", "age_min", "age_max")}
-        )
-        if errors:
-            raise ValidationError(errors)
-        carer.full_clean(exclude=["reference"], validate_unique=False)
-        carer.save()
-        changes = diff(before, snapshot(carer))
-        changes.pop("updated_at", None)
-        if members is not None:
-            _members_replace(carer, members)
-            members_after = _members_snapshot(carer)
-            if members_after != members_before:
-                changes["household_members"] = [members_before, members_after]
-        if changes:
-            audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=carer, changes=changes)
+        with audited_update(actor=actor, instance=carer, when_changed=True, ignore=("updated_at",)) as change:
+            for field, value in data.items():
+                setattr(carer, field, value)
+            if "commune" in data:
+                commune = data["commune"]
+                if commune is None:
+                    raise ValidationError({"commune": [_("This field may not be null.")]})
+                # The province is not an editable field: until set below, it is still the old one.
+                if commune.province_id != carer.province_id:
+                    _check_in_jurisdiction(actor, commune)
+                carer.district_id, carer.province_id = commune.district_id, commune.province_id
+            errors = carer_consistency_errors(
+                values={f: getattr(carer, f) for f in ("commune", "village", "age_min", "age_max")}
+            )
+            if errors:
+                raise ValidationError(errors)
+            carer.full_clean(exclude=["reference"], validate_unique=False)
+            carer.save()
+            if members is not None:
+                _members_replace(carer, members)
+                members_after = _members_snapshot(carer)
+                if members_after != members_before:
+                    change["household_members"] = [members_before, members_after]
     return carer
 
 
@@ -178,14 +173,13 @@ def carer_set_status(*, actor, carer: Carer, status: str, reason: str = "") -> C
                 code="invalid_transition",
                 **{"from": current, "to": status},
             )
-        before = snapshot(carer)
-        carer.status = status
-        if status == S.APPROVED:
-            _require_approval(carer)
-            carer.approved_on = timezone.localdate()
-            carer.review_due = add_years(carer.approved_on, 1)
-        carer.save()
-        _record_status_change(actor=actor, carer=carer, before=before, from_status=current, reason=reason)
+        with _status_change_audited(actor=actor, carer=carer, reason=reason):
+            carer.status = status
+            if status == S.APPROVED:
+                _require_approval(carer)
+                carer.approved_on = timezone.localdate()
+                carer.review_due = add_years(carer.approved_on, 1)
+            carer.save()
     return carer
 
 
@@ -200,12 +194,11 @@ def carer_review(*, actor, carer: Carer, reason: str = "") -> Carer:
                 code="carer_not_approved",
                 status=carer.status,
             )
-        before = snapshot(carer)
-        _require_approval(carer)
-        carer.approved_on = timezone.localdate()
-        carer.review_due = add_years(carer.approved_on, 1)
-        carer.save()
-        _record_status_change(actor=actor, carer=carer, before=before, from_status=S.APPROVED, reason=reason)
+        with _status_change_audited(actor=actor, carer=carer, reason=reason):
+            _require_approval(carer)
+            carer.approved_on = timezone.localdate()
+            carer.review_due = add_years(carer.approved_on, 1)
+            carer.save()
     return carer
 
 
@@ -220,7 +213,7 @@ def carer_check_create(*, actor, carer: Carer, data: dict) -> CarerCheck:
         check = CarerCheck(carer=carer, recorded_by=_user(actor), **data)
         check.full_clean(exclude=["carer", "recorded_by"])
         check.save()
-        _audit_child(actor, AuditEntry.Action.CREATE, check, carer, diff(None, snapshot(check)))
+        _audit_record_created(actor, check, carer)
     return check
 
 
@@ -235,13 +228,12 @@ def carer_training_record(
             carer=carer, module=module, defaults={"completed_on": completed_on, "recorded_by": _user(actor)}
         )
         if created:
-            _audit_child(actor, AuditEntry.Action.CREATE, training, carer, diff(None, snapshot(training)))
+            _audit_record_created(actor, training, carer)
         elif training.completed_on != completed_on:
-            before = snapshot(training)
-            training.completed_on = completed_on
-            training.recorded_by = _user(actor)
-            training.save(update_fields=["completed_on", "recorded_by"])
-            _audit_child(actor, AuditEntry.Action.UPDATE, training, carer, diff(before, snapshot(training)))
+            with audited_update(actor=actor, instance=training, province=carer.province_id):
+                training.completed_on = completed_on
+                training.recorded_by = _user(actor)
+                training.save(update_fields=["completed_on", "recorded_by"])
     return training, created
 
 
@@ -250,17 +242,16 @@ def carer_check_update(*, actor, check: CarerCheck, data: dict) -> CarerCheck:
     data = dict(data)
     with transaction.atomic():
         check = CarerCheck.objects.select_for_update().select_related("carer").get(pk=check.pk)
-        before = snapshot(check)
-        for field, value in data.items():
-            setattr(check, field, value)
-        _check_dates(
-            {"checked_on": check.checked_on, "expires_on": check.expires_on}, earliest="checked_on", latest="expires_on"
-        )
-        check.full_clean(exclude=["carer", "recorded_by"])
-        check.save()
-        changes = diff(before, snapshot(check))
-        if changes:
-            _audit_child(actor, AuditEntry.Action.UPDATE, check, check.carer, changes)
+        with audited_update(actor=actor, instance=check, province=check.carer.province_id, when_changed=True):
+            for field, value in data.items():
+                setattr(check, field, value)
+            _check_dates(
+                {"checked_on": check.checked_on, "expires_on": check.expires_on},
+                earliest="checked_on",
+                latest="expires_on",
+            )
+            check.full_clean(exclude=["carer", "recorded_by"])
+            check.save()
     return check
 
 
@@ -268,19 +259,19 @@ def carer_training_update(*, actor, training: CarerTraining, data: dict) -> Care
     """Correct a training record (its module or completion date); a family has one record per module."""
     with transaction.atomic():
         training = CarerTraining.objects.select_for_update().select_related("carer").get(pk=training.pk)
-        before = snapshot(training)
-        for field, value in data.items():
-            setattr(training, field, value)
-        _check_dates({"completed_on": training.completed_on}, earliest="completed_on")
-        taken = CarerTraining.objects.filter(carer_id=training.carer_id, module_id=training.module_id)
-        if taken.exclude(pk=training.pk).exists():
-            raise ValidationError({"module": [_("The family already has a record of this training module.")]})
-        changes = diff(before, snapshot(training))
-        changes.pop("updated_at", None)
-        if changes:
-            training.full_clean(exclude=["carer", "recorded_by"], validate_unique=False)
-            training.save()
-            _audit_child(actor, AuditEntry.Action.UPDATE, training, training.carer, changes)
+        province = training.carer.province_id
+        with audited_update(
+            actor=actor, instance=training, province=province, when_changed=True, ignore=("updated_at",)
+        ) as change:
+            for field, value in data.items():
+                setattr(training, field, value)
+            _check_dates({"completed_on": training.completed_on}, earliest="completed_on")
+            taken = CarerTraining.objects.filter(carer_id=training.carer_id, module_id=training.module_id)
+            if taken.exclude(pk=training.pk).exists():
+                raise ValidationError({"module": [_("The family already has a record of this training module.")]})
+            if change.so_far():
+                training.full_clean(exclude=["carer", "recorded_by"], validate_unique=False)
+                training.save()
     return training
 
 
@@ -290,22 +281,19 @@ def household_member_create(*, actor, carer: Carer, data: dict) -> HouseholdMemb
         member = HouseholdMember(carer=carer, **{f: data[f] for f in MEMBER_FIELDS if f in data})
         member.full_clean(exclude=["carer"])
         member.save()
-        _audit_child(actor, AuditEntry.Action.CREATE, member, carer, diff(None, snapshot(member)))
+        _audit_record_created(actor, member, carer)
     return member
 
 
 def household_member_update(*, actor, member: HouseholdMember, data: dict) -> HouseholdMember:
     with transaction.atomic():
         member = HouseholdMember.objects.select_for_update().select_related("carer").get(pk=member.pk)
-        before = snapshot(member)
-        for field in MEMBER_FIELDS:
-            if field in data:
-                setattr(member, field, data[field])
-        member.full_clean(exclude=["carer"])
-        member.save()
-        changes = diff(before, snapshot(member))
-        if changes:
-            _audit_child(actor, AuditEntry.Action.UPDATE, member, member.carer, changes)
+        with audited_update(actor=actor, instance=member, province=member.carer.province_id, when_changed=True):
+            for field in MEMBER_FIELDS:
+                if field in data:
+                    setattr(member, field, data[field])
+            member.full_clean(exclude=["carer"])
+            member.save()
     return member
 
 
@@ -316,7 +304,7 @@ def carer_record_delete(
     mistake), filed in the audit trail under the family's province with the values it had."""
     with transaction.atomic():
         record = type(record).objects.select_for_update().select_related("carer").get(pk=record.pk)
-        _audit_child(actor, AuditEntry.Action.DELETE, record, record.carer, snapshot(record))
+        audit_deleted(actor=actor, instance=record, province=record.carer.province_id)
         record.delete()
 
 
@@ -333,7 +321,7 @@ def carer_concern_create(*, actor, carer: Carer, data: dict) -> SafeguardingConc
         concern = SafeguardingConcern(carer=carer, recorded_by=_user(actor), **data)
         concern.full_clean(exclude=["carer", "recorded_by"])
         concern.save()
-        _audit_child(actor, AuditEntry.Action.CREATE, concern, carer, diff(None, snapshot(concern)))
+        _audit_record_created(actor, concern, carer)
     return concern
 
 
@@ -342,21 +330,20 @@ def carer_concern_update(*, actor, concern: SafeguardingConcern, data: dict) -> 
     data = dict(data)
     with transaction.atomic():
         concern = SafeguardingConcern.objects.select_for_update().select_related("carer").get(pk=concern.pk)
-        before = snapshot(concern)
-        for field, value in data.items():
-            setattr(concern, field, value)
-        if concern.status == SafeguardingConcern.Status.CLOSED:
-            concern.closed_on = concern.closed_on or timezone.localdate()
-        else:
-            concern.closed_on = None
-        _check_dates(
-            {"raised_on": concern.raised_on, "closed_on": concern.closed_on}, earliest="raised_on", latest="closed_on"
-        )
-        concern.full_clean(exclude=["carer", "recorded_by"])
-        concern.save()
-        changes = diff(before, snapshot(concern))
-        if changes:
-            _audit_child(actor, AuditEntry.Action.UPDATE, concern, concern.carer, changes)
+        with audited_update(actor=actor, instance=concern, province=concern.carer.province_id, when_changed=True):
+            for field, value in data.items():
+                setattr(concern, field, value)
+            if concern.status == SafeguardingConcern.Status.CLOSED:
+                concern.closed_on = concern.closed_on or timezone.localdate()
+            else:
+                concern.closed_on = None
+            _check_dates(
+                {"raised_on": concern.raised_on, "closed_on": concern.closed_on},
+                earliest="raised_on",
+                latest="closed_on",
+            )
+            concern.full_clean(exclude=["carer", "recorded_by"])
+            concern.save()
     return concern
 
 
@@ -402,16 +389,19 @@ def _require_approval(carer: Carer) -> None:
         )
 
 
-def _record_status_change(*, actor, carer: Carer, before: dict, from_status: str, reason: str) -> None:
-    CarerStatusChange.objects.create(
-        carer=carer, from_status=from_status, to_status=carer.status, reason=reason, changed_by=_user(actor)
-    )
-    changes = diff(before, snapshot(carer))
-    changes.pop("updated_at", None)
-    changes["status"] = [from_status, carer.status]  # also on a review, where it stays `approved`
-    if reason:
-        changes["reason"] = [None, reason]
-    audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=carer, changes=changes)
+@contextmanager
+def _status_change_audited(*, actor, carer: Carer, reason: str):
+    """The block moves the family (or renews its approval) and saves it: its status history gains a
+    row, and the audit entry names the status even when it stays `approved` (a review)."""
+    from_status = carer.status
+    with audited_update(actor=actor, instance=carer, ignore=("updated_at",)) as change:
+        yield
+        CarerStatusChange.objects.create(
+            carer=carer, from_status=from_status, to_status=carer.status, reason=reason, changed_by=_user(actor)
+        )
+        change["status"] = [from_status, carer.status]
+        if reason:
+            change["reason"] = [None, reason]
 
 
 def _members_replace(carer: Carer, members: list[Mapping[str, Any]]) -> None:
@@ -428,10 +418,9 @@ def _members_snapshot(carer: Carer) -> list[dict[str, Any]]:
     ]
 
 
-def _audit_child(actor, action: str, instance, carer: Carer, changes: dict) -> None:
-    """Audit a record under a carer, filed under the carer's province."""
-    changes = {"carer": [None, carer.reference], **changes} if action == AuditEntry.Action.CREATE else changes
-    audit_write(actor=actor, action=action, instance=instance, changes=changes, province=carer.province_id)
+def _audit_record_created(actor, record, carer: Carer) -> None:
+    """A new record under a family, filed under the family's province and naming it."""
+    audit_created(actor=actor, instance=record, extra={"carer": [None, carer.reference]}, province=carer.province_id)
 
 
 def _user(actor):
