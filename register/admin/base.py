@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Subquery
 from django.http import HttpResponseRedirect
@@ -207,12 +207,18 @@ class ServiceAdmin(ScopedChoicesMixin, AuditHistoryMixin, admin.ModelAdmin):
             self.message_user(request, text, messages.ERROR)
 
     def _label(self, field: str) -> str:
+        """The field's name as the page shows it: of the record, else of an inline's row."""
         if field in self.refusal_labels:
             return str(self.refusal_labels[field])
-        try:
-            return str(capfirst(self.model._meta.get_field(field).verbose_name))
-        except Exception:  # a name of the service's that is no field of the model
-            return field.replace("_", " ")
+        for model in (self.model, *(inline.model for inline in self.inlines)):
+            try:
+                verbose = model._meta.get_field(field).verbose_name
+            except FieldDoesNotExist:
+                continue
+            if model is self.model:
+                return str(capfirst(verbose))
+            return f"{capfirst(model._meta.verbose_name)}, {verbose}"
+        return field.replace("_", " ")
 
 
 def changed_values(form, fields) -> dict:

@@ -40,21 +40,32 @@ from register.services.users import (
 PLACES_IN_JURISDICTION = {("register", "institution", "commune")}
 
 
+class GazetteerAdmin(ReadOnlyAdmin):
+    """Public reference data, read by every staff account (as the API's reference lists are), so
+    that the communes autocomplete of the forms works for each of them."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
 @admin.register(Province)
-class ProvinceAdmin(ReadOnlyAdmin):
+class ProvinceAdmin(GazetteerAdmin):
     list_display = ["code", "name_en", "name_km", "lat", "lon"]
     search_fields = ["code", "name_en", "name_km"]
 
 
 @admin.register(District)
-class DistrictAdmin(ReadOnlyAdmin):
+class DistrictAdmin(GazetteerAdmin):
     list_display = ["code", "name_en", "name_km", "province"]
     list_filter = ["province"]
     search_fields = ["code", "name_en", "name_km"]
 
 
 @admin.register(Commune)
-class CommuneAdmin(ReadOnlyAdmin):
+class CommuneAdmin(GazetteerAdmin):
     list_display = ["code", "name_en", "name_km", "district", "province"]
     list_filter = ["province"]
     search_fields = ["code", "name_en", "name_km"]
@@ -69,7 +80,7 @@ class CommuneAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(ReadOnlyAdmin):
+class VillageAdmin(GazetteerAdmin):
     list_display = ["code", "name_en", "name_km", "commune"]
     list_filter = ["province"]
     search_fields = ["code", "name_en", "name_km"]

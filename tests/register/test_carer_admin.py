@@ -1,5 +1,6 @@
 """The admin pages of the register of foster families: jurisdiction and audit."""
 
+import datetime
 import json
 
 import pytest
@@ -180,3 +181,51 @@ def test_training_modules_are_edited_by_national_admins_only(client):
     )
     assert response.status_code == 302
     assert AuditEntry.objects.get(model="register.TrainingModule").changes["name_en"][1] == "Core training"
+
+
+# --- Writes through the services ------------------------------------------------------------------
+
+
+def test_a_check_dated_in_the_future_is_refused_on_the_form_and_nothing_is_kept(client):
+    carer = CarerFactory(max_children=2)
+    client.force_login(staff())
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    data = change_form_data(
+        carer,
+        max_children=3,
+        **{
+            "checks-TOTAL_FORMS": 1,
+            "checks-0-carer": str(carer.pk),
+            "checks-0-kind": "health_check",
+            "checks-0-result": "passed",
+            "checks-0-checked_on": tomorrow,
+        },
+    )
+    response = client.post(f"{CHANGELIST}{carer.pk}/change/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert any("checked on: This date is in the future" in e for e in errors), errors  # naming the field
+    carer.refresh_from_db()
+    assert carer.max_children == 2  # the family's change went with the refused check: all or nothing
+    assert not CarerCheck.objects.filter(carer=carer).exists()
+    assert not AuditEntry.objects.exclude(action="login").exists()
+
+
+def test_a_check_cannot_be_added_to_another_provinces_family(client):
+    there = CarerFactory(reference="FC-12-000001", commune_id="120101", district_id="1201", province_id="12")
+    client.force_login(staff(perms=("view_carercheck", "add_carercheck")))
+    body = {"carer": str(there.pk), "kind": "health_check", "result": "passed", "checked_on": "2025-01-02"}
+    response = client.post("/admin/register/carercheck/add/", body)
+    assert response.status_code == 200 and "carer" in response.context["adminform"].form.errors
+    assert "FC-12-000001" not in response.content.decode()  # the raw id box does not name it either
+    assert not CarerCheck.objects.exists()
+
+
+def test_model_permissions_do_not_give_a_role_more_than_its_capabilities(client):
+    # A social worker may read families but not change them, whatever the admin's permissions say.
+    carer = CarerFactory(max_children=2)
+    client.force_login(staff(Role.SOCIAL_WORKER))
+    response = client.post(f"{CHANGELIST}{carer.pk}/change/", change_form_data(carer, max_children=3))
+    assert response.status_code == 403
+    carer.refresh_from_db()
+    assert carer.max_children == 2

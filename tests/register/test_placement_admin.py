@@ -74,3 +74,24 @@ def test_visits_are_listed_with_their_derived_status_and_read_only(admin_client)
     visit = placement.visits.first()
     page = admin_client.get(f"/admin/register/visit/{visit.pk}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+
+
+def test_another_provinces_placement_cannot_be_reassigned_even_with_every_admin_permission():
+    from django.contrib.auth.models import Permission
+
+    from register.models import Carer, Commune
+    from tests.factories import CarerFactory
+
+    far = Commune.objects.filter(province_id="12").order_by("code").first()
+    placement = place(carer=CarerFactory(commune=far, district_id=far.district_id, province_id="12"))
+    assert placement.province_id == "12" and Carer.objects.filter(province_id="12").exists()
+    worker = make_user(Role.SOCIAL_WORKER, ("12",))
+    officer = make_user(Role.PLACEMENT_OFFICER, ("02",), is_staff=True)
+    officer.user_permissions.set(Permission.objects.all())
+    client = Client()
+    client.force_login(officer)
+    response = client.post(f"/admin/register/placement/{placement.pk}/change/", change_form(worker))
+    assert response.status_code in (302, 404)  # as for a placement that does not exist
+    placement.refresh_from_db()
+    assert placement.social_worker is None
+    assert not AuditEntry.objects.filter(model="register.Placement", action="update").exists()
