@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from register.audit import audit_write, diff, snapshot
+from register.audit import TIMESTAMPS, audit_created, audit_write, audited_update, snapshot
 from register.errors import DomainError
 from register.inputs.people import ADULT_AGE
 from register.models import (
@@ -107,12 +107,7 @@ def institution_create(*, actor, data: Mapping[str, Any]) -> Institution:
     with transaction.atomic():
         institution.full_clean()
         institution.save()
-        audit_write(
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            instance=institution,
-            changes=_without_timestamps(diff(None, snapshot(institution))),
-        )
+        audit_created(actor=actor, instance=institution, ignore=TIMESTAMPS)
     return institution
 
 
@@ -121,22 +116,21 @@ def institution_update(*, actor, institution: Institution, data: Mapping[str, An
     the caller's provinces; its children (those not placed with a family) move with it."""
     with transaction.atomic():
         institution = Institution.objects.select_for_update().get(pk=institution.pk)
-        before = snapshot(institution)
-        for field in INSTITUTION_FIELDS:
-            if field in data:
-                setattr(institution, field, data[field])
-        if "commune" in data:
-            commune: Commune = data["commune"]
-            _require_province(actor, commune.province_id, field="commune")
-            institution.commune = commune
-            institution.province_id = commune.province_id
-        changes = _without_timestamps(diff(before, snapshot(institution)))
-        if not changes:
-            return institution
-        institution.full_clean()
-        institution.save()
-        audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=institution, changes=changes)
-        if "province_id" in changes:
+        province_before = institution.province_id
+        with audited_update(actor=actor, instance=institution, when_changed=True, ignore=TIMESTAMPS) as change:
+            for field in INSTITUTION_FIELDS:
+                if field in data:
+                    setattr(institution, field, data[field])
+            if "commune" in data:
+                commune: Commune = data["commune"]
+                _require_province(actor, commune.province_id, field="commune")
+                institution.commune = commune
+                institution.province_id = commune.province_id
+            if not change.so_far():
+                return institution
+            institution.full_clean()
+            institution.save()
+        if institution.province_id != province_before:
             _move_children_with_institution(actor, institution)
     return institution
 
@@ -198,12 +192,7 @@ def child_create(*, actor, data: Mapping[str, Any]) -> Child:
             CarerExclusion(child=child, carer_id=c, reason=reason, created_by=_user_or_none(actor))
             for c, reason in exclusions.items()
         )
-        audit_write(
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            instance=child,
-            changes=_without_timestamps(diff(None, _child_state(child))),
-        )
+        audit_created(actor=actor, instance=child, state=_child_state, ignore=TIMESTAMPS)
     return child
 
 
@@ -224,36 +213,35 @@ def child_update(*, actor, child: Child, data: Mapping[str, Any]) -> Child:
     with transaction.atomic():
         # The lock orders this change after a placement being made for the child at the same moment.
         child = Child.objects.select_for_update().get(pk=child.pk)
-        before = _child_state(child)
-        for field in CHILD_PLAIN_FIELDS:
-            if field in data:
-                setattr(child, field, data[field])
-        for field in ("home_commune", "school_commune"):
-            if field in data:
-                setattr(child, field, data[field])
-        if "institution" in data:
-            child.institution = institution
-        if "status" in data and data["status"] != child.status:
-            _check_status_change(child, data["status"])
-            child.status = data["status"]
+        audited = audited_update(actor=actor, instance=child, state=_child_state, when_changed=True, ignore=TIMESTAMPS)
+        with audited as change:
+            for field in CHILD_PLAIN_FIELDS:
+                if field in data:
+                    setattr(child, field, data[field])
+            for field in ("home_commune", "school_commune"):
+                if field in data:
+                    setattr(child, field, data[field])
+            if "institution" in data:
+                child.institution = institution
+            if "status" in data and data["status"] != child.status:
+                _check_status_change(child, data["status"])
+                child.status = data["status"]
 
-        province = child_province_code(child)
-        if province != child.province_id:
-            if not user_may_act_in(actor, province):
-                field = "institution" if child.institution_id else "home_commune"
-                raise ValidationError({field: [_outside_provinces_message()]})
-            child.province_id = province
+            province = child_province_code(child)
+            if province != child.province_id:
+                if not user_may_act_in(actor, province):
+                    field = "institution" if child.institution_id else "home_commune"
+                    raise ValidationError({field: [_outside_provinces_message()]})
+                child.province_id = province
 
-        if kin is not None:
-            _replace_kin(child, kin, actor)
-        if exclusions is not None:
-            _replace_exclusions(child, exclusions, actor)
-        changes = _without_timestamps(diff(before, _child_state(child)))
-        if not changes:
-            return child
-        child.full_clean()
-        child.save()
-        audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=child, changes=changes)
+            if kin is not None:
+                _replace_kin(child, kin, actor)
+            if exclusions is not None:
+                _replace_exclusions(child, exclusions, actor)
+            if not change.so_far():
+                return child
+            child.full_clean()
+            child.save()
     return child
 
 
@@ -535,10 +523,6 @@ def _outside_provinces_message() -> str:
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
-
-
-def _without_timestamps(changes: dict) -> dict:
-    return {k: v for k, v in changes.items() if k not in ("created_at", "updated_at")}
 
 
 def _ids(children: Iterable[Child]) -> list[str]:

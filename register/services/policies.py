@@ -11,9 +11,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from register.audit import audit_write, diff, snapshot
+from register.audit import audit_created
 from register.errors import DomainError
-from register.models import AuditEntry
 
 
 def policy_version_create(
@@ -33,8 +32,6 @@ def policy_version_create(
             policy.created_by = actor
         policy.full_clean()
         policy.save()
-        changes = diff(None, snapshot(policy))
-        if replaces is not None:
-            changes["replaces"] = [replaces.pk, policy.pk]
-        audit_write(actor=actor, action=AuditEntry.Action.CREATE, instance=policy, changes=changes)
+        extra = {"replaces": [replaces.pk, policy.pk]} if replaces is not None else None
+        audit_created(actor=actor, instance=policy, extra=extra)
     return policy

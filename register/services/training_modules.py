@@ -9,9 +9,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from register.audit import audit_write, diff, snapshot
+from register.audit import audit_created, audit_deleted, audited_update
 from register.errors import DomainError
-from register.models import AuditEntry, CarerTraining, TrainingModule
+from register.models import CarerTraining, TrainingModule
 
 TRAINING_MODULE_FIELDS = ("name_en", "name_km", "required_for_approval", "supports_needs")
 
@@ -22,7 +22,7 @@ def training_module_create(*, actor, code: str, data: Mapping[str, Any]) -> Trai
         module = TrainingModule(code=code, **_fields(data))
         module.full_clean()
         module.save()
-        audit_write(actor=actor, action=AuditEntry.Action.CREATE, instance=module, changes=diff(None, snapshot(module)))
+        audit_created(actor=actor, instance=module)
     return module
 
 
@@ -30,14 +30,11 @@ def training_module_update(*, actor, module: TrainingModule, data: Mapping[str, 
     _require_national(actor)
     with transaction.atomic():
         module = TrainingModule.objects.select_for_update().get(pk=module.pk)
-        before = snapshot(module)
-        for field, value in _fields(data).items():
-            setattr(module, field, value)
-        module.full_clean()
-        module.save()
-        changes = diff(before, snapshot(module))
-        if changes:
-            audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=module, changes=changes)
+        with audited_update(actor=actor, instance=module, when_changed=True):
+            for field, value in _fields(data).items():
+                setattr(module, field, value)
+            module.full_clean()
+            module.save()
     return module
 
 
@@ -49,7 +46,7 @@ def training_module_delete(*, actor, module: TrainingModule) -> None:
             raise DomainError(
                 _("Families have completed this training module: it is kept."), code="training_module_in_use"
             )
-        audit_write(actor=actor, action=AuditEntry.Action.DELETE, instance=module, changes=snapshot(module))
+        audit_deleted(actor=actor, instance=module)
         module.delete()
 
 

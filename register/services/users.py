@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from register.audit import audit_write, diff, snapshot
+from register.audit import audit_created, audit_deleted, audit_write, audited_update, snapshot
 from register.errors import DomainError
 from register.models import AuditEntry, Province, User
 from register.roles import Role
@@ -54,8 +54,7 @@ def user_create(*, actor, data: Mapping[str, Any], password: str | None = None) 
         user.full_clean(exclude=["password"])
         user.save()
         _set_relations(user, data)
-        changes = diff(None, _state(user))
-        audit_write(actor=actor, action=AuditEntry.Action.CREATE, instance=user, changes=changes)
+        audit_created(actor=actor, instance=user, state=_state)
     return user
 
 
@@ -65,17 +64,13 @@ def user_update(*, actor, user: User, data: Mapping[str, Any]) -> User:
     _check_fields(data)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        before = _state(user)
-        for field in USER_FIELDS:
-            if field in data:
-                setattr(user, field, data[field])
-        user.full_clean(exclude=["password"])
-        user.save()
-        _set_relations(user, data)
-        changes = diff(before, _state(user))
-        changes.pop("last_login", None)
-        if changes:
-            audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=user, changes=changes)
+        with audited_update(actor=actor, instance=user, state=_state, ignore=("last_login",), when_changed=True):
+            for field in USER_FIELDS:
+                if field in data:
+                    setattr(user, field, data[field])
+            user.full_clean(exclude=["password"])
+            user.save()
+            _set_relations(user, data)
     return user
 
 
@@ -85,14 +80,13 @@ def user_set_password(*, actor, user: User, password: str | None) -> User:
     _require_national(actor)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        before = snapshot(user)
-        if password is None:
-            user.set_unusable_password()
-        else:
-            _validate_password(password, user)
-            user.set_password(password)
-        user.save(update_fields=["password"])
-        audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=user, changes=diff(before, snapshot(user)))
+        with audited_update(actor=actor, instance=user):
+            if password is None:
+                user.set_unusable_password()
+            else:
+                _validate_password(password, user)
+                user.set_password(password)
+            user.save(update_fields=["password"])
     return user
 
 
@@ -100,7 +94,7 @@ def user_delete(*, actor, user: User) -> None:
     """Remove an account that never acted (the audit trail protects the accounts that did)."""
     _require_national(actor)
     with transaction.atomic():
-        audit_write(actor=actor, action=AuditEntry.Action.DELETE, instance=user, changes=_state(user))
+        audit_deleted(actor=actor, instance=user, state=_state)
         user.delete()
 
 
@@ -112,9 +106,7 @@ def group_create(*, actor, name: str, permissions: Iterable = ()) -> Group:
         group.full_clean()
         group.save()
         group.permissions.set(permissions)
-        audit_write(
-            actor=actor, action=AuditEntry.Action.CREATE, instance=group, changes=diff(None, _group_state(group))
-        )
+        audit_created(actor=actor, instance=group, state=_group_state)
     return group
 
 
@@ -123,23 +115,20 @@ def group_update(*, actor, group: Group, data: Mapping[str, Any]) -> Group:
     _require_national(actor)
     with transaction.atomic():
         group = Group.objects.select_for_update().get(pk=group.pk)
-        before = _group_state(group)
-        if "name" in data:
-            group.name = data["name"]
-            group.full_clean()
-            group.save()
-        if "permissions" in data:
-            group.permissions.set(data["permissions"])
-        changes = diff(before, _group_state(group))
-        if changes:
-            audit_write(actor=actor, action=AuditEntry.Action.UPDATE, instance=group, changes=changes)
+        with audited_update(actor=actor, instance=group, state=_group_state, when_changed=True):
+            if "name" in data:
+                group.name = data["name"]
+                group.full_clean()
+                group.save()
+            if "permissions" in data:
+                group.permissions.set(data["permissions"])
     return group
 
 
 def group_delete(*, actor, group: Group) -> None:
     _require_national(actor)
     with transaction.atomic():
-        audit_write(actor=actor, action=AuditEntry.Action.DELETE, instance=group, changes=_group_state(group))
+        audit_deleted(actor=actor, instance=group, state=_group_state)
         group.delete()
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
-from register.audit import audit_write, diff, snapshot
+from register.audit import audit_created, audit_write, diff, snapshot
 from register.errors import DomainError
 from register.models import AuditEntry, Placement, Visit, VisitPolicy
 from register.roles import OWN_RECORDS_ONLY
@@ -59,13 +59,7 @@ def visits_schedule(*, actor, placement: Placement, policy: VisitPolicy | None =
         visits.append(Visit(placement=placement, sequence=sequence, due_date=due))
     Visit.objects.bulk_create(visits)
     for visit in visits:
-        audit_write(
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            instance=visit,
-            changes=diff(None, snapshot(visit)),
-            province=placement.province_id,
-        )
+        audit_created(actor=actor, instance=visit, province=placement.province_id)
     return visits
 
 
