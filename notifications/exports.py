@@ -7,7 +7,7 @@ import csv
 import io
 
 from notifications import selectors
-from register.selectors.visits import days_overdue, status_of
+from register.rules.visits import days_overdue, status_of
 
 CSV_EXPORT_LIMIT = 10000
 

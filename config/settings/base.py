@@ -211,7 +211,7 @@ SPECTACULAR_SETTINGS = {
         "CheckKindEnum": "register.models.CarerCheck.Kind",
         "CheckResultEnum": "register.models.CarerCheck.Result",
         "PlacementStatusEnum": "register.models.Placement.Status",
-        "VisitStatusEnum": "register.selectors.visits.VISIT_STATUS_CHOICES",
+        "VisitStatusEnum": "register.rules.visits.VISIT_STATUS_CHOICES",
         "HouseholdRelationshipEnum": "register.models.HouseholdMember.Relationship",
         "KinRelationshipEnum": "register.models.KinLink.Relationship",
         "BatchPlanStatusEnum": "matching.models.BatchPlan.Status",

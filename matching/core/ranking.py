@@ -49,10 +49,6 @@ class Ranking:
         ev = self.evaluation
         return {name: round(float(ev.components[index, i]), 4) for i, name in enumerate(COMPONENTS) if ev.applicable[i]}
 
-    def rank_of(self, index: int) -> int | None:
-        where = np.flatnonzero(self.order == index)
-        return int(where[0]) + 1 if where.size else None
-
     def index_of(self, carer_id: str) -> int | None:
         where = np.flatnonzero(self.carers.ids == carer_id)
         return int(where[0]) if where.size else None

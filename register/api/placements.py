@@ -12,10 +12,11 @@ from register.api.permissions import HasCapability
 from register.choices import CareType
 from register.models import Carer, Child, Placement, Visit
 from register.rules.eligibility import OVERRIDABLE
+from register.rules.visits import VISIT_STATUS_CHOICES, days_overdue, status_of
 from register.scoping import scope_to_user
 from register.selectors.filters import PlacementFilter, VisitFilter
 from register.selectors.placements import placement_detail, placement_list, placements_visible_to
-from register.selectors.visits import VISIT_STATUS_CHOICES, days_overdue, status_of, visit_list, visits_visible_to
+from register.selectors.visits import visit_list, visits_visible_to
 from register.services.placements import placement_create, placement_end
 from register.services.visits import visit_complete
 

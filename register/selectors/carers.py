@@ -178,7 +178,3 @@ def carer_concern_list(*, carer: Carer, status: str | None = None) -> QuerySet[S
 def carer_concern_get(*, carer: Carer, id) -> SafeguardingConcern:
     """One concern of this carer; Http404 for another carer's or an unknown one."""
     return _get(carer_concern_list(carer=carer), id)
-
-
-def carer_status_history(*, carer: Carer) -> QuerySet[CarerStatusChange]:
-    return CarerStatusChange.objects.filter(carer=carer).select_related("changed_by").order_by("-changed_at", "-id")

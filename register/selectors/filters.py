@@ -33,8 +33,8 @@ from register.models import (
     Village,
     Visit,
 )
+from register.rules.visits import VISIT_STATUS_CHOICES
 from register.selectors import carers as carer_selectors
-from register.selectors.visits import VISIT_STATUS_CHOICES
 
 BOOLEAN_VALUES = frozenset({"true", "false", "1", "0"})
 BOOLEAN_MESSAGE = _("Use true or false.")

@@ -8,7 +8,6 @@ from django.db.models import Prefetch, QuerySet
 
 from register.models import Placement, PlacementChild, Visit
 from register.roles import OWN_RECORDS_ONLY
-from register.rules.vacancies import carer_children_placed
 from register.rules.visits import with_status
 from register.scoping import scope_to_user
 
@@ -37,12 +36,6 @@ def placement_list(*, user) -> QuerySet:
 def placement_detail(*, placement_id) -> Placement:
     """One placement with its children and visits, whoever asks (callers scope first)."""
     return with_details(Placement.objects.all()).get(pk=placement_id)
-
-
-def carer_children_in_care(*, carer_id) -> int:
-    """How many children are in the carer's care now (the vacancy rule's count; callers that want
-    free places ask register.rules.vacancies.carer_free_places)."""
-    return carer_children_placed(carer_id=carer_id)
 
 
 def children_in_active_placements(*, child_ids: Iterable) -> list:

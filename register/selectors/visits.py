@@ -1,8 +1,6 @@
 """Reading follow-up visits: who sees which, and the listings with their derived status.
 
-A visit's status (scheduled, due, overdue...) is a rule of its own, in register.rules.visits; the
-names imported from there below are also what older callers import from here (the API's visit
-serializer, the admin, the schema's enum name), so they keep working.
+A visit's status (scheduled, due, overdue...) is a rule of its own, in register.rules.visits.
 """
 
 from __future__ import annotations
@@ -13,10 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from register.models import PlacementChild, Visit
 from register.roles import OWN_RECORDS_ONLY
-from register.rules.visits import VISIT_STATUS_CHOICES as VISIT_STATUS_CHOICES
-from register.rules.visits import days_overdue as days_overdue
-from register.rules.visits import status_of as status_of
-from register.rules.visits import today as today
+from register.rules.visits import status_of as status_of  # register/admin/placements.py imports it from here
 from register.rules.visits import with_status
 from register.scoping import scope_to_user
 

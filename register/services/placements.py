@@ -32,9 +32,9 @@ from register.models import (
 from register.roles import Role
 from register.rules import eligibility
 from register.rules.vacancies import carer_free_places
+from register.rules.visits import today
 from register.selectors.eligibility import children_facts, family_facts, relations
 from register.selectors.placements import children_in_active_placements
-from register.selectors.visits import today
 from register.services.visits import visits_schedule
 
 # How far ahead a placement may be recorded: a planned move, not a wish list.
