@@ -340,6 +340,8 @@ class CarerStage(SeederBase):
             sexes=tuple(sexes),
             care_types=tuple(care_types),
             needs=frozenset(needs),
+            review_due=review_due,
+            open_concern=open_concern,
         )
         self.carers.append(info)
         self.carers_by_province[province].append(info)

@@ -24,7 +24,9 @@ class CarerInfo:
     sexes: tuple[str, ...]
     care_types: tuple[str, ...]
     needs: frozenset[str]
-    placed: bool = False
+    review_due: datetime.date | None = None
+    open_concern: bool = False
+    placed: bool = False  # holds an active placement (the demo gives a family one at most)
 
 
 @dataclass(slots=True)

@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
+import numpy as np
+
+from register.choices import CareType
 from register.demo.base import SeederBase
 from register.demo.facts import CarerInfo, ChildInfo
 from register.demo.writer import row
 from register.models import Carer, CarerExclusion, Child, KinLink, Placement, PlacementChild, Visit
+from register.rules import eligibility
+from register.rules.ages import age_on
+from register.selectors.eligibility import index_of, mask
 from register.visit_schedule import visit_due_dates
 
 ACTIVE_PLACEMENT_SHARE = 0.15  # of approved carers
@@ -24,19 +30,54 @@ class PlacementStage(SeederBase):
     """Which families take which children (kin first), the placements and their visits; then the
     children, kin links and exclusions are written, now that each child's status is known."""
 
-    def _fits(self, carer: CarerInfo, unit: list[ChildInfo], *, kin: bool = False) -> bool:
-        if len(unit) > carer.max_children or (len(unit) > 1 and len(unit) > carer.max_sibling_group):
-            return False
-        for c in unit:
-            if not carer.age_min <= c.age <= carer.age_max or c.sex not in carer.sexes or not c.needs <= carer.needs:
-                return False
-            # Kinship care is for kin only; others must offer the care the child needs.
-            if not kin and (c.care_type == "kinship" or c.care_type not in carer.care_types):
+    def _fits(self, carer: CarerInfo, unit: list[ChildInfo], *, start: datetime.date) -> bool:
+        """Whether the placement service would place these children with this family on `start`,
+        with no override: the eligibility rules (register/rules/eligibility.py), read from the
+        stages' records. Checked today as well, so that no child has since outgrown the family's
+        ages."""
+        one = np.array
+        child_ids = {c.id for c in unit}
+        relations = eligibility.Relations(
+            kin=one([all(carer.id in c.kin for c in unit)]),
+            excluded=one([any((child, carer.id) in self._excluded for child in child_ids)]),
+        )
+        care_type = unit[0].care_type
+        for day in (start, self.today):
+            family = eligibility.FamilyFacts(
+                approved=one([carer.status == Carer.Status.APPROVED]),
+                review_ok=one([eligibility.review_in_date(carer.review_due, day)]),
+                vacancies=one([0 if carer.placed else carer.max_children]),
+                age_min=one([carer.age_min]),
+                age_max=one([carer.age_max]),
+                sexes=one([mask("sex", carer.sexes)]),
+                max_sibling_group=one([carer.max_sibling_group]),
+                care_types=one([mask("care_type", carer.care_types)]),
+                needs_supported=one([mask("need", carer.needs)]),
+                open_concern=one([carer.open_concern]),
+            )
+            children = eligibility.Children(
+                ages=tuple(age_on(c.born, day) for c in unit),
+                sexes=mask("sex", [c.sex for c in unit]),
+                needs=mask("need", set().union(*(c.needs for c in unit))),
+                care_type=index_of("care_type", care_type),
+                kinship=care_type == CareType.KINSHIP,
+            )
+            if eligibility.failing(family, children, relations).any():
                 return False
         return True
 
+    def _start(self, carer: CarerInfo, unit: list[ChildInfo], *, active: bool) -> datetime.date:
+        """A start date after the family's first approval and the youngest child's birth, within the
+        last 18 months; an ended placement started at least 90 days ago."""
+        day = datetime.timedelta(days=1)
+        youngest_born = max(c.born for c in unit)
+        earliest = max(self.today - 540 * day, carer.first_approved + day, youngest_born + 14 * day)
+        latest = self.today - (day if active else 90 * day)
+        return earliest + self.rng.randint(0, max(0, (latest - earliest).days)) * day
+
     def _placements_and_children(self, children) -> None:
         rng = self.rng
+        self._excluded = {(e["child_id"], e["carer_id"]) for e in self.exclusions}
         units: dict[int, list[int]] = defaultdict(list)  # unit -> indexes into children
         for i, (_, _, unit) in enumerate(children):
             units[unit].append(i)
@@ -49,8 +90,9 @@ class PlacementStage(SeederBase):
         def members_of(unit: int) -> list[ChildInfo]:
             return [children[i][1] for i in units[unit]]
 
-        def find_unit(carer: CarerInfo) -> int | None:
-            """A unit that fits the carer's terms, from its province first, then the nearest ones."""
+        def find_unit(carer: CarerInfo, *, active: bool) -> tuple[int, datetime.date] | None:
+            """A unit the family may take, and when, from its province first, then the nearest ones.
+            Children waiting for kinship care are left to their kin (the kinship pass)."""
             for province, tries in ((carer.province, 30), *((p, 8) for p in self.gaz.nearby[carer.province])):
                 here = pool.get(province)
                 while tries > 0 and here:
@@ -61,11 +103,15 @@ class PlacementStage(SeederBase):
                         here.pop()
                         continue
                     tries -= 1
-                    if self._fits(carer, members_of(unit)):
+                    members = members_of(unit)
+                    if members[0].care_type == CareType.KINSHIP:
+                        continue
+                    start = self._start(carer, members, active=active)
+                    if self._fits(carer, members, start=start):
                         here[position] = here[-1]
                         here.pop()
                         taken.add(unit)
-                        return unit
+                        return unit, start
             return None
 
         approved = [c for c in self.carers if c.eligible]
@@ -73,17 +119,18 @@ class PlacementStage(SeederBase):
         rng.shuffle(order)
         target_active = round(sum(c.status == Carer.Status.APPROVED for c in self.carers) * ACTIVE_PLACEMENT_SHARE)
         target_ended = round(len(approved) * ENDED_PLACEMENT_SHARE) or (1 if approved else 0)
-        plans: list[tuple[CarerInfo, int, bool, str | None]] = []  # carer, unit, active, end reason
+        # carer, unit, active, end reason, start date
+        plans: list[tuple[CarerInfo, int, bool, str | None, datetime.date]] = []
 
         # A few placements that ended: some children went home, some wait again for a new family.
         veterans = [c for c in order if c.first_approved <= self.today - datetime.timedelta(days=120)]
         for carer in veterans[:target_ended]:
-            unit = find_unit(carer)
-            if unit is None:
+            found = find_unit(carer, active=False)
+            if found is None:
                 continue
             reason = self._weighted([("reunified", 50), ("breakdown", 30), ("moved", 20)])
             # Those not reunified wait again, but are not placed again here: dates would overlap.
-            plans.append((carer, unit, False, reason))
+            plans.append((carer, found[0], False, reason, found[1]))
 
         # Kinship first: about half the children with an eligible relative live with them.
         active = 0
@@ -92,10 +139,13 @@ class PlacementStage(SeederBase):
             if unit in taken or not members[0].kin or rng.random() >= 0.5:
                 continue
             carer = self.carer_by_id[members[0].kin[0]]
-            if carer.eligible and not carer.placed and self._fits(carer, members, kin=True):
+            if not carer.eligible:
+                continue
+            start = self._start(carer, members, active=True)
+            if self._fits(carer, members, start=start):
                 taken.add(unit)
                 carer.placed = True
-                plans.append((carer, unit, True, None))
+                plans.append((carer, unit, True, None, start))
                 active += 1
 
         for carer in order:
@@ -103,11 +153,11 @@ class PlacementStage(SeederBase):
                 break
             if carer.placed:
                 continue
-            unit = find_unit(carer)
-            if unit is None:
+            found = find_unit(carer, active=True)
+            if found is None:
                 continue
             carer.placed = True
-            plans.append((carer, unit, True, None))
+            plans.append((carer, found[0], True, None, found[1]))
             active += 1
 
         self._write_placements(children, units, plans)
@@ -119,18 +169,12 @@ class PlacementStage(SeederBase):
         placements: list[Placement] = []
         memberships: list[PlacementChild] = []
         visits: list[Visit] = []
-        for carer, unit, is_active, end_reason in plans:
+        for carer, unit, is_active, end_reason, start in plans:
             members = [children[i] for i in units[unit]]
-            youngest_born = max(info.born for _, info, _ in members)
-            earliest = max(self.today - 540 * day, carer.first_approved + day, youngest_born + 14 * day)
-            latest = self.today - (day if is_active else 90 * day)
-            start = earliest + rng.randint(0, max(0, (latest - earliest).days)) * day
             end = None
             if not is_active:
                 end = min(start + rng.randint(30, max(30, (self.today - start).days - 7)) * day, self.today - day)
-            kin = any(carer.id in info.kin for _, info, _ in members)
-            needed = members[0][1].care_type
-            care_type = "kinship" if kin else (needed if needed in carer.care_types else carer.care_types[0])
+            care_type = members[0][1].care_type  # the care asked for, which _fits checked the family offers
             workers = self.social_workers.get(carer.province)
             worker = rng.choice(workers) if workers else None
             placement = row(
