@@ -33,6 +33,20 @@ CAPACITY_RANGE = (1, 12)  # max_children
 AGE_ACCEPTED_RANGE = (0, 17)  # age_min, age_max: the register is for children
 SIBLING_GROUP_RANGE = (1, 12)  # max_sibling_group
 HOUSEHOLD_MAX = 20
+# What matching reads of a family, its culture and the terms of its approval, in the order the forms,
+# the import template and the API list them.
+MATCHED_FIELDS = (
+    "languages",
+    "religion",
+    "ethnicity",
+    "max_children",
+    "age_min",
+    "age_max",
+    "sexes_accepted",
+    "max_sibling_group",
+    "care_types",
+    "needs_supported",
+)
 
 
 def age_range_errors(age_min: int | None, age_max: int | None) -> list[str]:

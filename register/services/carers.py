@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from register.audit import audit_created, audit_deleted, audited_update
 from register.errors import DomainError
-from register.inputs.carers import carer_consistency_errors
+from register.inputs.carers import MATCHED_FIELDS, carer_consistency_errors
 from register.models import (
     Carer,
     CarerCheck,
@@ -64,16 +64,7 @@ EDITABLE_FIELDS = (
     "address",
     "lat",
     "lon",
-    "languages",
-    "religion",
-    "ethnicity",
-    "max_children",
-    "age_min",
-    "age_max",
-    "sexes_accepted",
-    "max_sibling_group",
-    "care_types",
-    "needs_supported",
+    *MATCHED_FIELDS,
 )
 MEMBER_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "relationship")
 
