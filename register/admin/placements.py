@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from register.admin.base import AuditHistoryMixin, PermissionAndCapabilityMixin, ServiceAdmin, VersionedPolicyAdmin
 from register.models import Placement, PlacementChild, Visit, VisitPolicy
+from register.rules.visits import status_of, with_status
 from register.selectors.placements import placements_visible_to
-from register.selectors.visits import status_of, visits_visible_to, with_status
+from register.selectors.visits import visits_visible_to
 from register.services.placements import placement_assign_social_worker
 
 
