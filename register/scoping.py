@@ -6,6 +6,8 @@ exactly as for a record that does not exist (API.md).
 
 from django.db.models import QuerySet
 
+from register.roles import OWN_RECORDS_ONLY
+
 
 def scope_to_user(queryset: QuerySet, user, *, province_field: str = "province") -> QuerySet:
     """Keep only the rows whose `province_field` (a lookup path to a province code) is one of the
@@ -19,6 +21,15 @@ def scope_to_user(queryset: QuerySet, user, *, province_field: str = "province")
     if not codes:
         return queryset.none()
     return queryset.filter(**{f"{province_field}__in": codes})
+
+
+def scope_to_case_load(queryset: QuerySet, user, *, province_field: str, social_worker_field: str) -> QuerySet:
+    """`scope_to_user`, and for a role that reads only its own cases (a social worker), only the rows
+    whose `social_worker_field` (a lookup path to the case's social worker) is the user."""
+    queryset = scope_to_user(queryset, user, province_field=province_field)
+    if getattr(user, "role", None) in OWN_RECORDS_ONLY:
+        queryset = queryset.filter(**{social_worker_field: user})
+    return queryset
 
 
 def user_may_act_in(user, province_code: str | None) -> bool:

@@ -7,18 +7,16 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 
 from register.models import Placement, PlacementChild, Visit
-from register.roles import OWN_RECORDS_ONLY
 from register.rules.visits import with_status
-from register.scoping import scope_to_user
+from register.scoping import scope_to_case_load
 
 
 def placements_visible_to(user) -> QuerySet:
     """The placements `user` may read: those in their provinces (the carer's province); a social
     worker only the placements they are the social worker of."""
-    queryset = scope_to_user(Placement.objects.all(), user, province_field="province")
-    if getattr(user, "role", None) in OWN_RECORDS_ONLY:
-        queryset = queryset.filter(social_worker=user)
-    return queryset
+    return scope_to_case_load(
+        Placement.objects.all(), user, province_field="province", social_worker_field="social_worker"
+    )
 
 
 def with_details(queryset: QuerySet) -> QuerySet:

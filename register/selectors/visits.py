@@ -10,10 +10,9 @@ import datetime
 from django.db.models import Prefetch, QuerySet
 
 from register.models import PlacementChild, Visit
-from register.roles import OWN_RECORDS_ONLY
 from register.rules.visits import status_of as status_of  # register/admin/placements.py imports it from here
 from register.rules.visits import with_status
-from register.scoping import scope_to_user
+from register.scoping import scope_to_case_load
 
 # --- Who sees which visits -----------------------------------------------------------------------
 
@@ -21,10 +20,9 @@ from register.scoping import scope_to_user
 def visits_visible_to(user) -> QuerySet:
     """The visits `user` may read: those of placements in their provinces; a social worker only
     the visits of placements they are the social worker of."""
-    queryset = scope_to_user(Visit.objects.all(), user, province_field="placement__province")
-    if getattr(user, "role", None) in OWN_RECORDS_ONLY:
-        queryset = queryset.filter(placement__social_worker=user)
-    return queryset
+    return scope_to_case_load(
+        Visit.objects.all(), user, province_field="placement__province", social_worker_field="placement__social_worker"
+    )
 
 
 def visit_list(*, user, on: datetime.date | None = None) -> QuerySet:
