@@ -173,6 +173,14 @@ class SiblingGroupFilter(StrictFilterSet):
 # --- Placements and visits ----------------------------------------------------------------------
 
 
+def date_range(field_name: str, verb: str) -> tuple[filters.DateFilter, filters.DateFilter]:
+    """The `…_before` and `…_after` filters of a date: on or before, on or after the day given."""
+    return (
+        filters.DateFilter(field_name=field_name, lookup_expr="lte", label=f"{verb} on or before"),
+        filters.DateFilter(field_name=field_name, lookup_expr="gte", label=f"{verb} on or after"),
+    )
+
+
 class PlacementFilter(StrictFilterSet):
     status = filters.ChoiceFilter(choices=Placement.Status.choices)
     province = filters.CharFilter(field_name="province_id", label="Province code")
@@ -181,8 +189,7 @@ class PlacementFilter(StrictFilterSet):
     social_worker = filters.CharFilter(field_name="social_worker__username", label="Social worker's username")
     care_type = filters.ChoiceFilter(choices=CareType.choices)
     match = filters.UUIDFilter(field_name="match_id")
-    start_before = filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Started on or before")
-    start_after = filters.DateFilter(field_name="start_date", lookup_expr="gte", label="Started on or after")
+    start_before, start_after = date_range("start_date", "Started")
 
     class Meta:
         model = Placement
@@ -198,8 +205,7 @@ class VisitFilter(StrictFilterSet):
     placement = filters.UUIDFilter(field_name="placement_id")
     carer = filters.UUIDFilter(field_name="placement__carer_id")
     child = filters.UUIDFilter(field_name="placement__memberships__child_id", label="A child's id")
-    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
-    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
+    due_before, due_after = date_range("due_date", "Due")
 
     class Meta:
         model = Visit
