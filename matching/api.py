@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from matching import selectors, services
 from matching.explanations import sentences
 from matching.models import BatchPlan
+from register.api.fields import reason_field
 from register.api.permissions import HasCapability
 from register.api.placements import PlacementSerializer
 from register.models import Child, Institution
@@ -248,13 +249,7 @@ class ConfirmSerializer(serializers.Serializer):
     proposal = serializers.IntegerField(min_value=0, help_text=_("Index of the proposal in the plan, from 0."))
     start_date = serializers.DateField()
     social_worker = serializers.CharField(required=False, allow_blank=True)
-    override_reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=2000,
-        default="",
-        help_text=_("As for a placement: why the family is right although a fit rule now says no."),
-    )
+    override_reason = reason_field(_("As for a placement: why the family is right although a fit rule now says no."))
 
 
 class BatchConfirmView(APIView):

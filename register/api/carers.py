@@ -19,7 +19,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from register.api.fields import ChoiceListField, CommuneField, PhoneField, VillageField
+from register.api.fields import ChoiceListField, CommuneField, PhoneField, VillageField, reason_field
 from register.api.imports import urlpatterns as import_urls
 from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
@@ -125,11 +125,11 @@ class CarerInputSerializer(serializers.Serializer):
 
 class CarerStatusChangeInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Carer.Status.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = reason_field()
 
 
 class CarerReviewInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = reason_field()
 
 
 class CarerCheckInputSerializer(serializers.Serializer):

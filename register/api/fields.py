@@ -17,6 +17,16 @@ from register.inputs.places import (
 )
 from register.models import Commune, Village
 
+REASON_MAX_LENGTH = 2000
+
+
+def reason_field(help_text=None) -> serializers.CharField:
+    """An optional free-text reason (for a status change, an override, separating siblings): blank
+    when not given."""
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH, help_text=help_text
+    )
+
 
 def _as_api_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.messages, code=getattr(exc, "code", None))

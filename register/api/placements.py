@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from register.api.fields import reason_field
 from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
 from register.choices import CareType
@@ -188,22 +189,12 @@ class PlacementCreateSerializer(serializers.Serializer):
     social_worker = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=150, help_text=_("A username.")
     )
-    split_reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=2000,
-        default="",
-        help_text=_("Why siblings to be kept together are separated, when they are."),
-    )
-    override_reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=2000,
-        default="",
-        help_text=_(
+    split_reason = reason_field(_("Why siblings to be kept together are separated, when they are."))
+    override_reason = reason_field(
+        _(
             "Why the family is chosen although a fit rule says no (age, sex, sibling group size, needs, care "
             "type). Rules that protect the child are never overridden."
-        ),
+        )
     )
 
     def __init__(self, *args, **kwargs):
