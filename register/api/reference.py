@@ -54,28 +54,20 @@ class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-class ProvinceViewSet(ReferenceViewSet):
-    queryset = Province.objects.order_by("code")
-    serializer_class = ProvinceSerializer
-    filterset_class = ProvinceFilter
+def _gazetteer_viewset(model, serializer_class, filterset_class) -> type[ReferenceViewSet]:
+    """One level of the gazetteer (provinces, districts, communes, villages), in code order."""
+    attrs = {
+        "queryset": model.objects.order_by("code"),
+        "serializer_class": serializer_class,
+        "filterset_class": filterset_class,
+    }
+    return type(f"{model.__name__}ViewSet", (ReferenceViewSet,), attrs)
 
 
-class DistrictViewSet(ReferenceViewSet):
-    queryset = District.objects.order_by("code")
-    serializer_class = DistrictSerializer
-    filterset_class = DistrictFilter
-
-
-class CommuneViewSet(ReferenceViewSet):
-    queryset = Commune.objects.order_by("code")
-    serializer_class = CommuneSerializer
-    filterset_class = CommuneFilter
-
-
-class VillageViewSet(ReferenceViewSet):
-    queryset = Village.objects.order_by("code")
-    serializer_class = VillageSerializer
-    filterset_class = VillageFilter
+ProvinceViewSet = _gazetteer_viewset(Province, ProvinceSerializer, ProvinceFilter)
+DistrictViewSet = _gazetteer_viewset(District, DistrictSerializer, DistrictFilter)
+CommuneViewSet = _gazetteer_viewset(Commune, CommuneSerializer, CommuneFilter)
+VillageViewSet = _gazetteer_viewset(Village, VillageSerializer, VillageFilter)
 
 
 # --- Training modules (the carers area) --------------------------------------------------------
