@@ -77,6 +77,18 @@ def post_json(url: str, payload: dict, *, headers: dict | None = None, timeout: 
         return {}
 
 
+def _setting_and_address(setting: str, recipient, field: str, what: str) -> tuple[str, str]:
+    """The gateway's setting and the recipient's address on it; without either, a PermanentError
+    (a retry would not find them)."""
+    value = getattr(settings, setting)
+    if not value:
+        raise PermanentError(f"{setting} is not set")
+    address = getattr(recipient, field)
+    if not address:
+        raise PermanentError(f"the recipient has no {what}")
+    return value, address
+
+
 class SmsChannel(Channel):
     """An HTTP SMS gateway: POST {"to", "message", "reference"} with a bearer token. `reference` is the
     same for every attempt at one message: a gateway that sees it twice delivers once, so a retry
@@ -85,12 +97,7 @@ class SmsChannel(Channel):
     name = "sms"
 
     def notify(self, notification, text: str) -> None:
-        url = settings.SMS_GATEWAY_URL
-        if not url:
-            raise PermanentError("SMS_GATEWAY_URL is not set")
-        phone = notification.recipient.phone
-        if not phone:
-            raise PermanentError("the recipient has no phone number")
+        url, phone = _setting_and_address("SMS_GATEWAY_URL", notification.recipient, "phone", "phone number")
         headers = {"Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"} if settings.SMS_GATEWAY_TOKEN else {}
         post_json(url, {"to": phone, "message": text, "reference": notification.delivery_reference}, headers=headers)
 
@@ -101,12 +108,9 @@ class TelegramChannel(Channel):
     name = "telegram"
 
     def notify(self, notification, text: str) -> None:
-        token = settings.TELEGRAM_BOT_TOKEN
-        if not token:
-            raise PermanentError("TELEGRAM_BOT_TOKEN is not set")
-        chat = notification.recipient.telegram_chat_id
-        if not chat:
-            raise PermanentError("the recipient has no Telegram chat id")
+        token, chat = _setting_and_address(
+            "TELEGRAM_BOT_TOKEN", notification.recipient, "telegram_chat_id", "Telegram chat id"
+        )
         answer = post_json(
             f"{settings.TELEGRAM_API_URL.rstrip('/')}/bot{token}/sendMessage", {"chat_id": chat, "text": text}
         )
