@@ -28,6 +28,12 @@ def _name(index: int, vocab: tuple[str, ...]) -> str:
     return vocab[index] if 0 <= index < len(vocab) else ""
 
 
+def _same_or_different(kind: str, family: int, child: int, vocab: dict) -> Fact:
+    """`same_<kind>` or `different_<kind>` (religion, ethnicity), naming the child's."""
+    code = f"same_{kind}" if family == child else f"different_{kind}"
+    return Fact(code, {kind: _name(child, vocab.get(kind, ()))})
+
+
 def explain_candidate(ranking: Ranking, unit: Unit, index: int) -> list[Fact]:
     """The facts behind family `index`'s place: its exclusions if it has any, else its strengths and
     weaknesses, strongest reasons first (kinship, distance, then culture, then skills)."""
@@ -76,22 +82,8 @@ def explain_candidate(ranking: Ranking, unit: Unit, index: int) -> list[Fact]:
         else:
             facts.append(Fact("no_common_language", {"language": lang_vocab[first]}))
 
-    religion_vocab = vocab.get("religion", ())
-    same_religion = int(c.religion[index]) == unit.religion
-    facts.append(
-        Fact(
-            "same_religion" if same_religion else "different_religion",
-            {"religion": _name(unit.religion, religion_vocab)},
-        )
-    )
-    ethnicity_vocab = vocab.get("ethnicity", ())
-    same_ethnicity = int(c.ethnicity[index]) == unit.ethnicity
-    facts.append(
-        Fact(
-            "same_ethnicity" if same_ethnicity else "different_ethnicity",
-            {"ethnicity": _name(unit.ethnicity, ethnicity_vocab)},
-        )
-    )
+    facts.append(_same_or_different("religion", int(c.religion[index]), unit.religion, vocab))
+    facts.append(_same_or_different("ethnicity", int(c.ethnicity[index]), unit.ethnicity, vocab))
 
     if unit.needs:
         need_vocab = vocab.get("need", ())
