@@ -236,11 +236,7 @@ def carer_check_update(*, actor, check: CarerCheck, data: dict) -> CarerCheck:
         with audited_update(actor=actor, instance=check, province=check.carer.province_id, when_changed=True):
             for field, value in data.items():
                 setattr(check, field, value)
-            _check_dates(
-                {"checked_on": check.checked_on, "expires_on": check.expires_on},
-                earliest="checked_on",
-                latest="expires_on",
-            )
+            _check_record_dates(check, earliest="checked_on", latest="expires_on")
             check.full_clean(exclude=["carer", "recorded_by"])
             check.save()
     return check
@@ -256,7 +252,7 @@ def carer_training_update(*, actor, training: CarerTraining, data: dict) -> Care
         ) as change:
             for field, value in data.items():
                 setattr(training, field, value)
-            _check_dates({"completed_on": training.completed_on}, earliest="completed_on")
+            _check_record_dates(training, earliest="completed_on")
             taken = CarerTraining.objects.filter(carer_id=training.carer_id, module_id=training.module_id)
             if taken.exclude(pk=training.pk).exists():
                 raise ValidationError({"module": [_("The family already has a record of this training module.")]})
@@ -328,11 +324,7 @@ def carer_concern_update(*, actor, concern: SafeguardingConcern, data: dict) -> 
                 concern.closed_on = concern.closed_on or timezone.localdate()
             else:
                 concern.closed_on = None
-            _check_dates(
-                {"raised_on": concern.raised_on, "closed_on": concern.closed_on},
-                earliest="raised_on",
-                latest="closed_on",
-            )
+            _check_record_dates(concern, earliest="raised_on", latest="closed_on")
             concern.full_clean(exclude=["carer", "recorded_by"])
             concern.save()
     return concern
@@ -368,6 +360,11 @@ def _check_dates(data: Mapping[str, Any], *, earliest: str, latest: str | None =
     last = data.get(latest) if latest else None
     if first is not None and last is not None and last < first:
         raise ValidationError({latest: [_("This date must not be before %(field)s.") % {"field": earliest}]})
+
+
+def _check_record_dates(record, *, earliest: str, latest: str | None = None) -> None:
+    """`_check_dates` on a record's values as they stand after an edit."""
+    _check_dates({f: getattr(record, f) for f in (earliest, latest) if f}, earliest=earliest, latest=latest)
 
 
 def _require_approval(carer: Carer) -> None:
