@@ -10,7 +10,6 @@ import datetime
 from django.db.models import Prefetch, QuerySet
 
 from register.models import PlacementChild, Visit
-from register.rules.visits import status_of as status_of  # register/admin/placements.py imports it from here
 from register.rules.visits import with_status
 from register.scoping import scope_to_case_load
 
