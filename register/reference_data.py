@@ -19,6 +19,18 @@ def _float(value: str) -> float | None:
     return float(value) if value else None
 
 
+def _place(r: dict, **parents: str) -> dict:
+    """The columns a province, district and commune share: its code, its parents' codes, names and point."""
+    return {
+        "code": r["code"],
+        **parents,
+        "name_en": r["name_latin"],
+        "name_km": r["name_km"],
+        "lat": _float(r["lat"]),
+        "lon": _float(r["lon"]),
+    }
+
+
 def _sync(model, rows: list[dict]) -> int:
     """Create missing rows and update changed ones, in bulk, keyed by code."""
     existing = set(model.objects.values_list("code", flat=True))
@@ -35,37 +47,15 @@ def load_gazetteer(Province, District, Commune, Village) -> dict[str, int]:
     centroids = {r["code"]: r for r in _rows("cambodia_province_polygon_centroids.csv")}
     provinces = [
         {
-            "code": r["code"],
-            "name_en": r["name_latin"],
-            "name_km": r["name_km"],
-            "lat": _float(r["lat"]),
-            "lon": _float(r["lon"]),
+            **_place(r),
             "centroid_lat": _float(centroids.get(r["code"], {}).get("centroid_lat", "")),
             "centroid_lon": _float(centroids.get(r["code"], {}).get("centroid_lon", "")),
         }
         for r in _rows("cambodia_provinces.csv")
     ]
-    districts = [
-        {
-            "code": r["code"],
-            "province_id": r["province_code"],
-            "name_en": r["name_latin"],
-            "name_km": r["name_km"],
-            "lat": _float(r["lat"]),
-            "lon": _float(r["lon"]),
-        }
-        for r in _rows("cambodia_districts.csv")
-    ]
+    districts = [_place(r, province_id=r["province_code"]) for r in _rows("cambodia_districts.csv")]
     communes = [
-        {
-            "code": r["code"],
-            "district_id": r["district_code"],
-            "province_id": r["province_code"],
-            "name_en": r["name_latin"],
-            "name_km": r["name_km"],
-            "lat": _float(r["lat"]),
-            "lon": _float(r["lon"]),
-        }
+        _place(r, district_id=r["district_code"], province_id=r["province_code"])
         for r in _rows("cambodia_communes.csv")
     ]
     villages = [
