@@ -230,16 +230,7 @@ def carer_training_record(
 
 def carer_check_update(*, actor, check: CarerCheck, data: dict) -> CarerCheck:
     """Correct a recorded check (its kind, result, dates or notes); the family stays the same."""
-    data = dict(data)
-    with transaction.atomic():
-        check = CarerCheck.objects.select_for_update().select_related("carer").get(pk=check.pk)
-        with audited_update(actor=actor, instance=check, province=check.carer.province_id, when_changed=True):
-            for field, value in data.items():
-                setattr(check, field, value)
-            _check_record_dates(check, earliest="checked_on", latest="expires_on")
-            check.full_clean(exclude=["carer", "recorded_by"])
-            check.save()
-    return check
+    return _record_update(actor=actor, record=check, data=data, earliest="checked_on", latest="expires_on")
 
 
 def carer_training_update(*, actor, training: CarerTraining, data: dict) -> CarerTraining:
@@ -314,20 +305,32 @@ def carer_concern_create(*, actor, carer: Carer, data: dict) -> SafeguardingConc
 
 def carer_concern_update(*, actor, concern: SafeguardingConcern, data: dict) -> SafeguardingConcern:
     """Change a concern: close it (closed_on defaults to today) or reopen it, or amend it."""
-    data = dict(data)
+
+    def settle(concern: SafeguardingConcern) -> None:
+        if concern.status == SafeguardingConcern.Status.CLOSED:
+            concern.closed_on = concern.closed_on or timezone.localdate()
+        else:
+            concern.closed_on = None
+
+    return _record_update(
+        actor=actor, record=concern, data=data, earliest="raised_on", latest="closed_on", settle=settle
+    )
+
+
+def _record_update(*, actor, record, data: dict, earliest: str, latest: str, settle=None):
+    """Write `data` over a family's check or concern: locked, audited under the family's province,
+    `settle` (when given) adjusting it, its dates checked as they now stand, then validated and saved."""
     with transaction.atomic():
-        concern = SafeguardingConcern.objects.select_for_update().select_related("carer").get(pk=concern.pk)
-        with audited_update(actor=actor, instance=concern, province=concern.carer.province_id, when_changed=True):
+        record = type(record).objects.select_for_update().select_related("carer").get(pk=record.pk)
+        with audited_update(actor=actor, instance=record, province=record.carer.province_id, when_changed=True):
             for field, value in data.items():
-                setattr(concern, field, value)
-            if concern.status == SafeguardingConcern.Status.CLOSED:
-                concern.closed_on = concern.closed_on or timezone.localdate()
-            else:
-                concern.closed_on = None
-            _check_record_dates(concern, earliest="raised_on", latest="closed_on")
-            concern.full_clean(exclude=["carer", "recorded_by"])
-            concern.save()
-    return concern
+                setattr(record, field, value)
+            if settle is not None:
+                settle(record)
+            _check_record_dates(record, earliest=earliest, latest=latest)
+            record.full_clean(exclude=["carer", "recorded_by"])
+            record.save()
+    return record
 
 
 # --- Helpers ------------------------------------------------------------------------------------
