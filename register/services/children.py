@@ -235,9 +235,11 @@ def child_update(*, actor, child: Child, data: Mapping[str, Any]) -> Child:
                 child.province_id = province
 
             if kin is not None:
-                _replace_kin(child, kin, actor)
+                _replace_links(KinLink, child, kin, actor, field="relationship")
             if exclusions is not None:
-                _replace_exclusions(child, exclusions, actor)
+                _replace_links(
+                    CarerExclusion, child, exclusions, actor, field="reason", created_by=_user_or_none(actor)
+                )
             if not change.so_far():
                 return child
             child.full_clean()
@@ -340,31 +342,22 @@ def _resolve_relations(
     return kin_map, exclusion_map
 
 
-def _replace_kin(child: Child, kin: dict[uuid.UUID, str], actor) -> None:
-    current = {link.carer_id: link for link in KinLink.objects.filter(child=child)}
-    # Kin in another province are not the actor's to see, so not theirs to drop either.
+def _replace_links(
+    model: type[KinLink | CarerExclusion], child: Child, values: dict[uuid.UUID, str], actor, *, field: str, **create
+) -> None:
+    """Make the child's kin links or exclusions (`model`, one per family, each with a `field` value)
+    say `values`; `create` holds the other fields of a new one."""
+    current = {link.carer_id: link for link in model.objects.filter(child=child)}
+    # Families in another province are not the actor's to see, so not theirs to drop either.
     mine = scope_to_user(Carer.objects.all(), actor).values("pk")
-    KinLink.objects.filter(child=child, carer__in=mine).exclude(carer_id__in=kin.keys()).delete()
-    for carer, relationship in kin.items():
+    model.objects.filter(child=child, carer__in=mine).exclude(carer_id__in=values.keys()).delete()
+    for carer, value in values.items():
         link = current.get(carer)
         if link is None:
-            KinLink.objects.create(child=child, carer_id=carer, relationship=relationship)
-        elif link.relationship != relationship:
-            link.relationship = relationship
-            link.save(update_fields=["relationship"])
-
-
-def _replace_exclusions(child: Child, exclusions: dict[uuid.UUID, str], actor) -> None:
-    current = {e.carer_id: e for e in CarerExclusion.objects.filter(child=child)}
-    mine = scope_to_user(Carer.objects.all(), actor).values("pk")
-    CarerExclusion.objects.filter(child=child, carer__in=mine).exclude(carer_id__in=exclusions.keys()).delete()
-    for carer, reason in exclusions.items():
-        exclusion = current.get(carer)
-        if exclusion is None:
-            CarerExclusion.objects.create(child=child, carer_id=carer, reason=reason, created_by=_user_or_none(actor))
-        elif exclusion.reason != reason:
-            exclusion.reason = reason
-            exclusion.save(update_fields=["reason"])
+            model.objects.create(child=child, carer_id=carer, **{field: value}, **create)
+        elif getattr(link, field) != value:
+            setattr(link, field, value)
+            link.save(update_fields=[field])
 
 
 def _child_state(child: Child) -> dict[str, Any]:
