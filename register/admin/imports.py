@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -43,16 +43,14 @@ def carer_import_view(request):
     if request.method == "POST":
         form = CarerImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                result = services.carer_import(
+                result = services.carer_import_upload(
                     actor=request.user,
-                    file=upload,
-                    filename=upload.name,
+                    upload=form.cleaned_data["file"],
                     dry_run=form.cleaned_data["dry_run"],
                 )
-            except services.ImportFileError as exc:
-                form.add_error("file", exc.message)
+            except ValidationError as exc:
+                form.add_error(None, exc)  # keyed by `file`: shown beside the field
     else:
         form = CarerImportForm()
     context = {

@@ -103,16 +103,12 @@ class CarerImportView(APIView):
     def post(self, request):
         serializer = CarerImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        try:
-            result = services.carer_import(
-                actor=request.user,
-                file=upload,
-                filename=upload.name,
-                dry_run=serializer.validated_data["dry_run"],
-            )
-        except services.ImportFileError as exc:
-            raise serializers.ValidationError({"file": [exc.message]}) from None
+        # An unreadable file is a ValidationError on `file`: the error handler answers 400 naming it.
+        result = services.carer_import_upload(
+            actor=request.user,
+            upload=serializer.validated_data["file"],
+            dry_run=serializer.validated_data["dry_run"],
+        )
         return Response(CarerImportResultSerializer(result).data)
 
 

@@ -74,6 +74,7 @@ __all__ = [
     "Table",
     "carer_import",
     "carer_import_template",
+    "carer_import_upload",
     "read_table",
     "row_input",
 ]
@@ -155,6 +156,15 @@ def carer_import(
         return result
     result.created = len(result.carers)
     return result
+
+
+def carer_import_upload(*, actor, upload, dry_run: bool) -> CarerImportResult:
+    """`carer_import` of an uploaded file, a file that cannot be read refused as a ValidationError on
+    `file`: the field the admin's form and the API name it on."""
+    try:
+        return carer_import(actor=actor, file=upload, filename=upload.name, dry_run=dry_run)
+    except ImportFileError as exc:
+        raise ValidationError({"file": [exc.message]}) from None
 
 
 def _create_all(
