@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.core import COMPONENTS, Weights
 from matching.models import BatchPlan, MatchingPolicy, MatchRun
-from register.admin.base import PermissionAndCapabilityMixin, ReadOnlyAdmin, VersionedPolicyAdmin
-from register.scoping import scope_to_user
+from register.admin.base import PermissionAndCapabilityMixin, ReadOnlyAdmin, ScopedAdminMixin, VersionedPolicyAdmin
 
 
 class MatchingPolicyForm(forms.ModelForm):
@@ -35,15 +34,12 @@ class MatchingPolicyAdmin(VersionedPolicyAdmin):
     readonly_fields = ["created_at", "created_by"]
 
 
-class ScopedReadOnlyAdmin(PermissionAndCapabilityMixin, ReadOnlyAdmin):
+class ScopedReadOnlyAdmin(PermissionAndCapabilityMixin, ScopedAdminMixin, ReadOnlyAdmin):
     """Runs and plans, written by the matching services only: read, as in the API, by the roles that
     may run matches (they name children), in their provinces."""
 
     read_capability = "matches.run"
     write_capability = "matches.run"
-
-    def get_queryset(self, request):
-        return scope_to_user(super().get_queryset(request), request.user)
 
 
 @admin.register(MatchRun)

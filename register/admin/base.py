@@ -293,7 +293,9 @@ class NationalOnlyMixin:
         return self._national(request) and super().has_delete_permission(request, obj)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
+    """Nothing added, changed or deleted here: these rows are written elsewhere (a service, a sweep)."""
+
     def has_add_permission(self, request, *args):
         return False
 
@@ -302,6 +304,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class ScopedAdminMixin:
+    """Only the rows of the user's provinces, in lists, change pages and foreign-key choices."""
+
+    province_field = "province"
+
+    def get_queryset(self, request):
+        return scope_to_user(super().get_queryset(request), request.user, province_field=self.province_field)
 
 
 class VersionedPolicyAdmin(NationalOnlyMixin, ServiceAdmin):

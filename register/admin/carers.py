@@ -10,7 +10,14 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from register.admin.base import PermissionAndCapabilityMixin, ReadOnlyAdmin, ServiceAdmin, changed_values
+from register.admin.base import (
+    PermissionAndCapabilityMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ScopedAdminMixin,
+    ServiceAdmin,
+    changed_values,
+)
 from register.models import (
     Carer,
     CarerCheck,
@@ -20,7 +27,6 @@ from register.models import (
     ReferenceSequence,
     SafeguardingConcern,
 )
-from register.scoping import scope_to_user
 from register.services.carers import (
     EDITABLE_FIELDS,
     MEMBER_FIELDS,
@@ -39,15 +45,6 @@ from register.services.carers import (
 CHECK_FIELDS = ("kind", "result", "checked_on", "expires_on", "notes")
 TRAINING_FIELDS = ("module", "completed_on")
 CONCERN_FIELDS = ("raised_on", "summary", "status", "closed_on")
-
-
-class ScopedAdminMixin:
-    """Only the rows of the user's provinces, in lists, change pages and foreign-key choices."""
-
-    province_field = "province"
-
-    def get_queryset(self, request):
-        return scope_to_user(super().get_queryset(request), request.user, province_field=self.province_field)
 
 
 class CarerCapabilityMixin(PermissionAndCapabilityMixin):
@@ -96,24 +93,13 @@ class SafeguardingConcernInline(CarerRecordInline):
     readonly_fields = ["recorded_by"]
 
 
-class CarerStatusChangeInline(admin.TabularInline):
+class CarerStatusChangeInline(ReadOnlyInline):
     """The lifecycle history: read-only, written only by the status service."""
 
     model = CarerStatusChange
-    extra = 0
     fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
     readonly_fields = fields
-    can_delete = False
     verbose_name_plural = _("status history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def record_save(actor, carer: Carer, model, form):

@@ -10,27 +10,19 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from register.admin.base import AuditHistoryMixin, PermissionAndCapabilityMixin, ServiceAdmin, VersionedPolicyAdmin
+from register.admin.base import (
+    AuditHistoryMixin,
+    PermissionAndCapabilityMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceAdmin,
+    VersionedPolicyAdmin,
+)
 from register.models import Placement, PlacementChild, Visit, VisitPolicy
 from register.rules.visits import status_of, with_status
 from register.selectors.placements import placements_visible_to
 from register.selectors.visits import visits_visible_to
 from register.services.placements import placement_assign_social_worker
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PlacementChildInline(ReadOnlyInline):
@@ -108,7 +100,9 @@ class PlacementAdmin(PermissionAndCapabilityMixin, ServiceAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class VisitAdmin(AuditHistoryMixin, ReadOnlyAdmin):
+    """Read-only: visits are completed through the visit service (the API and the pages)."""
+
     list_display = ["__str__", "placement", "due_date", "derived_status", "completed_on", "outcome"]
     list_filter = ["state", "outcome", ("placement__province", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["placement__carer__reference", "placement__social_worker__username"]
@@ -122,16 +116,6 @@ class VisitAdmin(AuditHistoryMixin, admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def derived_status(self, obj):
         return status_of(obj)
-
-    # Visits are completed through the visit service (the API and the pages).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VisitPolicyForm(forms.ModelForm):
