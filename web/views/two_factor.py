@@ -26,6 +26,12 @@ def _next_url(request) -> str:
     return "/"
 
 
+def _complete_login(request, device) -> None:
+    """The session verified with `device`, under a new session key, as after the password step."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+
+
 def _refused(form, device) -> None:
     wait = two_factor.seconds_to_wait(device)
     if wait:
@@ -55,9 +61,7 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         accepted = two_factor.verify(request.user, form.cleaned_data["code"])
         if accepted is not None:
-            django_otp.login(request, accepted)
-            # A new session key once the login is complete, as after the password step.
-            request.session.cycle_key()
+            _complete_login(request, accepted)
             audit_write(
                 actor=request.user,
                 action=AuditEntry.Action.LOGIN,
@@ -87,8 +91,7 @@ def setup(request):
     if request.method == "POST" and form.is_valid():
         confirmed = two_factor.confirm(request.user, form.cleaned_data["code"])
         if confirmed is not None:
-            django_otp.login(request, confirmed)
-            request.session.cycle_key()
+            _complete_login(request, confirmed)
             return redirect(_next_url(request))
         _refused(form, device)
     context = {
