@@ -93,6 +93,14 @@ class CarerStage(SeederBase):
             relationship=relationship,
         )
 
+    def _relative(self, carer_id, relationship: str, sex: str, names, family_name: str, age: int) -> dict:
+        """A household member `age` years old with a given name for their sex from `names` (female,
+        male); the name is drawn before the birthday, so a seed gives the same people."""
+        female, male = names
+        given_name = self.rng.choice(female if sex == "female" else male)
+        born = self._born(age)
+        return self._member(carer_id, relationship, sex=sex, given_name=given_name, family_name=family_name, born=born)
+
     def _phone(self) -> str:
         while True:
             prefix, digits = self.rng.choice(MOBILE_PREFIXES)
@@ -202,13 +210,8 @@ class CarerStage(SeederBase):
             spouse_family = rng.choice(family)
             spouse_age = min(max(age + rng.randint(-6, 6), 20), 80)
             members.append(
-                self._member(
-                    pk,
-                    HouseholdMember.Relationship.SPOUSE,
-                    sex=spouse_sex,
-                    given_name=rng.choice(female if spouse_sex == "female" else male),
-                    family_name=spouse_family,
-                    born=self._born(spouse_age),
+                self._relative(
+                    pk, HouseholdMember.Relationship.SPOUSE, spouse_sex, (female, male), spouse_family, spouse_age
                 )
             )
         children_family = family_name if sex == "male" else spouse_family
@@ -216,13 +219,8 @@ class CarerStage(SeederBase):
             child_sex = rng.choice(["female", "male"])
             child_age = rng.randint(0, max(0, min(age - 18, 30)))
             members.append(
-                self._member(
-                    pk,
-                    HouseholdMember.Relationship.CHILD,
-                    sex=child_sex,
-                    given_name=rng.choice(female if child_sex == "female" else male),
-                    family_name=children_family,
-                    born=self._born(child_age),
+                self._relative(
+                    pk, HouseholdMember.Relationship.CHILD, child_sex, (female, male), children_family, child_age
                 )
             )
         if rng.random() < 0.15 and age < 60:
