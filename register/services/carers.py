@@ -198,14 +198,9 @@ def carer_review(*, actor, carer: Carer, reason: str = "") -> Carer:
 
 def carer_check_create(*, actor, carer: Carer, data: dict) -> CarerCheck:
     """Record a check (home assessment, police clearance, health check, reference)."""
-    data = dict(data)
-    _check_dates(data, earliest="checked_on", latest="expires_on")
-    with transaction.atomic():
-        check = CarerCheck(carer=carer, recorded_by=_user(actor), **data)
-        check.full_clean(exclude=["carer", "recorded_by"])
-        check.save()
-        _audit_record_created(actor, check, carer)
-    return check
+    return _record_create(
+        actor=actor, carer=carer, model=CarerCheck, data=data, earliest="checked_on", latest="expires_on"
+    )
 
 
 def carer_training_record(
@@ -294,13 +289,20 @@ def carer_concern_create(*, actor, carer: Carer, data: dict) -> SafeguardingConc
         data["closed_on"] = data["closed_on"] or timezone.localdate()
     else:
         data["closed_on"] = None
-    _check_dates(data, earliest="raised_on", latest="closed_on")
+    return _record_create(
+        actor=actor, carer=carer, model=SafeguardingConcern, data=data, earliest="raised_on", latest="closed_on"
+    )
+
+
+def _record_create(*, actor, carer: Carer, model: type[CarerCheck | SafeguardingConcern], data, earliest, latest):
+    """A family's new check or concern: its dates checked, then validated, saved and audited under the family."""
+    _check_dates(data, earliest=earliest, latest=latest)
     with transaction.atomic():
-        concern = SafeguardingConcern(carer=carer, recorded_by=_user(actor), **data)
-        concern.full_clean(exclude=["carer", "recorded_by"])
-        concern.save()
-        _audit_record_created(actor, concern, carer)
-    return concern
+        record = model(carer=carer, recorded_by=_user(actor), **data)
+        record.full_clean(exclude=["carer", "recorded_by"])
+        record.save()
+        _audit_record_created(actor, record, carer)
+    return record
 
 
 def carer_concern_update(*, actor, concern: SafeguardingConcern, data: dict) -> SafeguardingConcern:
