@@ -41,7 +41,7 @@ class Writer:
                     if v is missing:
                         v = default() if callable(default) else default
                     values.append(json.dumps(v) if is_json else v)
-                copy.writerow(values)
+                copy.write_row(values)
 
     def _plan(self, model) -> tuple[str, list]:
         if model not in self._plans:
