@@ -59,7 +59,8 @@ def village_by_code(value, *, memo: dict | None = None) -> Village:
 
 
 def village_in_commune_errors(commune: Commune | None, village: Village | None) -> list[str]:
-    if commune is not None and village is not None and village.commune_id != commune.code:
+    """A village must lie in the family's commune. No village (None, or a form's empty choice) is fine."""
+    if commune and village and village.commune_id != commune.code:
         return [
             str(_("Village %(village)s is not in commune %(commune)s."))
             % {"village": village.code, "commune": commune.code}

@@ -53,6 +53,7 @@ def test_a_village_must_lie_in_its_commune():
     assert village_in_commune_errors(commune_by_code("020101"), village_by_code("02010101")) == []
     other = commune_by_code("020102")
     assert "02010101" in village_in_commune_errors(other, village_by_code("02010101"))[0]
+    assert village_in_commune_errors(other, None) == village_in_commune_errors(other, "") == []
 
 
 def test_a_choice_list_drops_duplicates_keeps_order_and_refuses_plain_text():

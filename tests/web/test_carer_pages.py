@@ -405,3 +405,15 @@ def test_going_back_to_a_filtered_list_gets_the_whole_page(client, registrar):
         **HTMX,
     )
     assert response.status_code == 200 and "<html" in response.content.decode()
+
+
+def test_a_family_may_be_registered_with_no_village_chosen(client, registrar):
+    # The village list's empty choice is "no village", not a code to look up (it once raised a 500).
+    url = reverse("web:carer_create")
+    client.get(url)
+    step(client, url, PERSON)
+    response = step(client, url, {**PLACE, "village": ""})
+    assert response.status_code == 200 and 'data-step="household"' in response.content.decode()
+    step(client, url, HOUSEHOLD)
+    step(client, url, OFFER, action="save")
+    assert Carer.objects.get().village_id is None

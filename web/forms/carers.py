@@ -208,6 +208,8 @@ class PlaceStepForm(CarerStepForm):
                     cleaned[name] = lookup(cleaned[name])
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
+            elif name in cleaned:
+                cleaned[name] = None  # the empty choice: no village
         lat, lon = cleaned.get("lat"), cleaned.get("lon")
         if (lat is None) != (lon is None) and not self.has_error("lat") and not self.has_error("lon"):
             self.add_error("lon" if lat is not None else "lat", str(LAT_LON_PAIR_MESSAGE))
