@@ -106,6 +106,17 @@ def social_worker_choices(province_code: str) -> list[tuple[str, str]]:
     return choices
 
 
+def override_reason_field(help_text, *, rows: int, testid: str) -> forms.CharField:
+    """The box for why a family is chosen although a fit rule says no (the placement service keeps it)."""
+    return forms.CharField(
+        label=_("Reason to place although the family's terms say no"),
+        required=False,
+        max_length=2000,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "data-testid": testid}),
+    )
+
+
 class PlaceForm(forms.Form):
     """The one confirmation before a placement is recorded."""
 
@@ -131,15 +142,13 @@ class PlaceForm(forms.Form):
         help_text=_("Needed only when part of a sibling group kept together is placed."),
         widget=forms.Textarea(attrs={"rows": 3, "data-testid": "place-split-reason"}),
     )
-    override_reason = forms.CharField(
-        label=_("Reason to place although the family's terms say no"),
-        required=False,
-        max_length=2000,
-        help_text=_(
+    override_reason = override_reason_field(
+        _(
             "Only for the family's terms (ages, sex, sibling group size, needs, care type): say why this "
             "family is right for the child all the same. It is kept with the placement."
         ),
-        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "place-override-reason"}),
+        rows=3,
+        testid="place-override-reason",
     )
 
     def __init__(self, *args, children: list[Child], province_code: str, **kwargs):
@@ -209,12 +218,10 @@ class ProposalConfirmForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"data-testid": "proposal-social-worker"}),
     )
-    override_reason = forms.CharField(
-        label=_("Reason to place although the family's terms say no"),
-        required=False,
-        max_length=2000,
-        help_text=_("Needed only if the register changed since the plan and a fit rule now says no."),
-        widget=forms.Textarea(attrs={"rows": 2, "data-testid": "proposal-override-reason"}),
+    override_reason = override_reason_field(
+        _("Needed only if the register changed since the plan and a fit rule now says no."),
+        rows=2,
+        testid="proposal-override-reason",
     )
 
     def __init__(self, *args, workers: list[tuple[str, str]], **kwargs):
