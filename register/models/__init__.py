@@ -14,9 +14,11 @@ from .imports import CarerImportJob
 from .institutions import Institution
 from .placements import Placement, PlacementChild, Visit
 from .reference import TrainingModule, VisitPolicy
+from .sessions import ApiTokenUse, UserSession
 from .users import User
 
 __all__ = [
+    "ApiTokenUse",
     "AuditEntry",
     "Carer",
     "CarerCheck",
@@ -38,6 +40,7 @@ __all__ = [
     "SiblingGroup",
     "TrainingModule",
     "User",
+    "UserSession",
     "Village",
     "Visit",
     "VisitPolicy",
