@@ -170,8 +170,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "register.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON in (API.md): bodies have nested objects and lists that forms cannot carry. Only the carers'
-    # import takes a file (multipart), and says so itself.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # import takes a file (multipart), and says so itself. Ours bounds nesting depth (a body nested a
+    # thousand levels deep would otherwise end in a RecursionError, a 500).
+    "DEFAULT_PARSER_CLASSES": ["register.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="30/minute")},
 }
