@@ -12,3 +12,6 @@ class RegisterConfig(AppConfig):
         # Services ask for their tasks through signals that the tasks module answers (the tasks
         # import the services, never the reverse): connect those receivers in every process.
         from register import auth_audit, tasks  # noqa: F401
+
+        # The sessions and tokens inventory, and signing out everywhere on a password change.
+        from register.services import sessions  # noqa: F401

@@ -21,6 +21,7 @@ from register.audit import audit_created, audit_deleted, audit_write, audited_up
 from register.errors import DomainError
 from register.models import AuditEntry, Province, User
 from register.roles import Role
+from register.services import sessions
 
 # Fields of the account itself an administrator may set (relations are handled apart).
 USER_FIELDS = (
@@ -76,11 +77,12 @@ def user_update(*, actor, user: User, data: Mapping[str, Any]) -> User:
 
 def user_set_password(*, actor, user: User, password: str | None) -> User:
     """Set an account's password (it must pass the password validators); None disables
-    password-based login for the account."""
+    password-based login for the account. Its other sessions and all its API tokens end
+    (register/services/sessions.py, on any change of the stored hash)."""
     _require_national(actor)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        with audited_update(actor=actor, instance=user):
+        with audited_update(actor=actor, instance=user), sessions.password_changed_by(actor):
             if password is None:
                 user.set_unusable_password()
             else:
@@ -88,6 +90,14 @@ def user_set_password(*, actor, user: User, password: str | None) -> User:
                 user.set_password(password)
             user.save(update_fields=["password"])
     return user
+
+
+def user_sign_out_everywhere(*, actor, user: User):
+    """End every browser session and API token of an account (a lost phone, a shared password),
+    audited as one logout of the account. The administrator's own current session, if it is theirs,
+    ends too: they asked for everywhere."""
+    _require_national(actor)
+    return sessions.revoke_all(actor=actor, user=user, reason="signed out by an administrator")
 
 
 def user_delete(*, actor, user: User) -> None:
