@@ -4,13 +4,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from register import two_factor
+from register import throttling, two_factor
 from register.audit import audit_write
 from register.errors import DomainError
 from register.models import AuditEntry, Province
@@ -39,19 +39,42 @@ class MeSerializer(serializers.Serializer):
     national = serializers.BooleanField()
 
 
+class LoginThrottle(BaseThrottle):
+    """register/throttling.py's login throttle, asked before the body is validated, so that a
+    throttled client gets DRF's 429 (`throttled`, Retry-After) before anything else is done."""
+
+    def allow_request(self, request, view):
+        if request.method != "POST":  # only a POST is an attempt; the rest answer 405
+            return True
+        data = request.data
+        username = data.get("username") if isinstance(data, dict) else None
+        try:
+            throttling.check_login(request, username)
+        except throttling.LoginThrottled as throttled:
+            self._wait = throttled.wait
+            return False
+        return True
+
+    def wait(self):
+        return self._wait
+
+
 class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, auth=[])
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
-        # django-axes counts failures and refuses a locked-out account in `authenticate`.
-        user = authenticate(request=request, username=username, password=data.validated_data["password"])
+        # django-axes counts failures and refuses a locked-out account in `authenticate`, and the
+        # login throttle counts the username if the body's was not text (a number) before validation.
+        try:
+            user = authenticate(request=request, username=username, password=data.validated_data["password"])
+        except throttling.LoginThrottled as throttled:
+            raise exceptions.Throttled(wait=throttled.wait) from None
         if getattr(request, "axes_locked_out", False):
             raise DomainError(
                 _("This account is locked after repeated failed logins. Try again later or ask an administrator."),

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
-from register import two_factor
+from register import throttling, two_factor
 from register.audit import audit_write
 from register.models import AuditEntry
 from web.forms.two_factor import CodeForm
+from web.lockout import throttled, throttled_message
 
 
 def _next_url(request) -> str:
@@ -48,6 +49,17 @@ def _refused(form, device) -> None:
         form.add_error("code", _("That code is not right or was already used. Type the newest code from the app."))
 
 
+def _throttled(request, form) -> int:
+    """A code is a login attempt too (register/throttling.py): the seconds to wait, with the
+    reason beside the field, or 0 when the code may be checked."""
+    try:
+        throttling.check_login(request, request.user.get_username())
+    except throttling.LoginThrottled as refused:
+        form.add_error("code", throttled_message(refused.wait))
+        return refused.wait
+    return 0
+
+
 @login_required
 @sensitive_post_parameters("code")
 def verify(request):
@@ -58,7 +70,8 @@ def verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    wait = 0
+    if request.method == "POST" and form.is_valid() and not (wait := _throttled(request, form)):
         accepted = two_factor.verify(request.user, form.cleaned_data["code"])
         if accepted is not None:
             _complete_login(request, accepted)
@@ -76,7 +89,8 @@ def verify(request):
             changes={"two_factor": "wrong code"},
         )
         _refused(form, two_factor.confirmed_device(request.user))
-    return render(request, "web/two_factor/verify.html", {"form": form, "next": _next_url(request)})
+    response = render(request, "web/two_factor/verify.html", {"form": form, "next": _next_url(request)})
+    return throttled(response, wait) if wait else response
 
 
 @login_required
@@ -88,7 +102,8 @@ def setup(request):
         return redirect("web:two_factor_verify")
     device = two_factor.pending_device(request.user)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    wait = 0
+    if request.method == "POST" and form.is_valid() and not (wait := _throttled(request, form)):
         confirmed = two_factor.confirm(request.user, form.cleaned_data["code"])
         if confirmed is not None:
             _complete_login(request, confirmed)
@@ -102,7 +117,8 @@ def setup(request):
         "required": two_factor.required_for(request.user),
         "enabled": two_factor.enabled_for(request.user),
     }
-    return render(request, "web/two_factor/setup.html", context)
+    response = render(request, "web/two_factor/setup.html", context)
+    return throttled(response, wait) if wait else response
 
 
 urlpatterns = [
