@@ -3,7 +3,19 @@ under the `web` namespace (`{% url 'web:carer_list' %}`)."""
 
 from django.urls import path
 
-from web.views import auth, carers, children, dashboard, followup, imports, matching, notifications, two_factor, visits
+from web.views import (
+    account,
+    auth,
+    carers,
+    children,
+    dashboard,
+    followup,
+    imports,
+    matching,
+    notifications,
+    two_factor,
+    visits,
+)
 
 app_name = "web"
 
@@ -12,6 +24,7 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     *two_factor.urlpatterns,
+    *account.urlpatterns,
     *carers.urlpatterns,
     *imports.urlpatterns,
     *children.urlpatterns,

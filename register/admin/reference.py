@@ -32,6 +32,7 @@ from register.services.users import (
     user_create,
     user_delete,
     user_set_password,
+    user_sign_out_everywhere,
     user_update,
 )
 
@@ -113,6 +114,19 @@ class UserAdmin(NationalOnlyMixin, ServiceAdmin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Work"), {"fields": ("provinces", "phone", "preferred_language", "preferred_channel", "telegram_chat_id")}),
     )
+    actions = ["sign_out_everywhere"]
+
+    @admin.action(description=_("Sign out everywhere: end every session and API token of the selected accounts"))
+    def sign_out_everywhere(self, request, queryset):
+        sessions = tokens = 0
+        for user in queryset:
+            revoked = user_sign_out_everywhere(actor=request.user, user=user)
+            sessions, tokens = sessions + revoked.sessions, tokens + revoked.tokens
+        self.message_user(
+            request,
+            _("Browser sessions ended: %(sessions)d. API tokens revoked: %(tokens)d.")
+            % {"sessions": sessions, "tokens": tokens},
+        )
 
     @admin.display(description=_("role"))
     def role_name(self, obj):

@@ -192,6 +192,25 @@ def _note(w, s, r):
     return notes.get(r) or notes[Role.SUPERVISOR]
 
 
+def _sign_in_owner(w, s, r):
+    """Whose session or token a revocation names: the caller's own; on the other side, their
+    counterpart's (for a national administrator, who is on both sides, another province's user)."""
+    if s == "other" and r == Role.NATIONAL_ADMIN:
+        return w.other.users[Role.REGISTRAR]
+    return side(w, s).users[r]
+
+
+def _session_of(w, s, r):
+    return f"/account/sessions/{m.UserSession.objects.create(user=_sign_in_owner(w, s, r)).pk}/revoke/"
+
+
+def _token_of(w, s, r):
+    from knox.models import AuthToken
+
+    instance, _token = AuthToken.objects.create(_sign_in_owner(w, s, r))
+    return f"/account/tokens/{m.ApiTokenUse.objects.get(token_digest=instance.digest).pk}/revoke/"
+
+
 def today_iso() -> str:
     return timezone.localdate().isoformat()
 
@@ -289,6 +308,13 @@ ROUTES: dict[str, Route] = {
     "api-not-found": Route("public", build=_one("GET", _api("no/such/thing/"))),
     "web:two_factor_verify": Route("public", build=_one("GET", "/login/code/", api=False)),
     "web:two_factor_setup": Route("public", build=_one("GET", "/account/two-factor/", api=False)),
+    # The caller's own sessions and tokens: another user's (of any province) is not found, even by
+    # a national administrator (who signs an account out everywhere from the admin instead).
+    "web:account_sessions": Route("public", build=_one("GET", "/account/sessions/", api=False)),
+    "web:account_session_revoke": Route(
+        "action", None, _one("POST", _session_of, api=False), national_sees_other=False
+    ),
+    "web:account_token_revoke": Route("action", None, _one("POST", _token_of, api=False), national_sees_other=False),
     # API lists, searched for the other province's word.
     "carer-list": Route("list", "carers.read", _search(_api("carers/")), shows="carers"),
     "institution-list": Route("list", "institutions.read", _one("GET", _api("institutions/")), shows="institutions"),
