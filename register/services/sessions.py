@@ -36,6 +36,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from register.audit import audit_write
+from register.client_ip import client_ip
 from register.models import ApiTokenUse, AuditEntry, User, UserSession
 
 # The key, in a session's data, of its UserSession row's id.
@@ -74,9 +75,9 @@ def serving(request):
 
 
 def client_address(request) -> str | None:
-    """The address the request came from, as the server saw it (a proxy's own address is no
-    worse than none; a forwarded header the client writes is not trusted here)."""
-    value = (request.META.get("REMOTE_ADDR") or "").strip()
+    """The address the request came from, as the login throttle reads it (register/client_ip.py:
+    X-Forwarded-For only from our own proxies); None when it is not an address."""
+    value = (client_ip(request) or "").strip()
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:

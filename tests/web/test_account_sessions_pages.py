@@ -254,3 +254,17 @@ def test_only_a_national_administrator_may_sign_someone_out_everywhere(officer):
     )
     assert response.status_code == 403
     assert token_works(token)
+
+
+def test_the_address_is_the_one_the_login_throttle_trusts(officer, settings):
+    """Behind one proxy of ours, the address it saw; a forwarded header without one is the client's
+    own words and is not recorded."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    browser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
+    browser.post(reverse("web:login"), {"username": officer.username, "password": PASSWORD})
+    assert UserSession.objects.get(user=officer).ip_address == "203.0.113.9"
+    settings.TRUSTED_PROXY_COUNT = 0
+    UserSession.objects.all().delete()
+    browser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    browser.post(reverse("web:login"), {"username": officer.username, "password": PASSWORD})
+    assert UserSession.objects.get(user=officer).ip_address == "10.0.0.2"
