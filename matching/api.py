@@ -11,9 +11,10 @@ from rest_framework.views import APIView
 from matching import selectors, services
 from matching.explanations import sentences
 from matching.models import BatchPlan
-from register.api.fields import reason_field
+from register.api.fields import BoundedListField, reason_field
 from register.api.permissions import HasCapability
 from register.api.placements import PlacementSerializer
+from register.inputs.limits import MAX_BATCH_CHILDREN
 from register.models import Child, Institution
 from register.scoping import scope_to_user
 from register.selectors.placements import placement_detail
@@ -84,7 +85,13 @@ class ExplainSerializer(serializers.Serializer):
 
 class BatchRequestSerializer(serializers.Serializer):
     institution = serializers.UUIDField(required=False)
-    children = serializers.ListField(child=serializers.UUIDField(), required=False, min_length=1, max_length=5000)
+    children = BoundedListField(
+        name="batch.children",
+        child=serializers.UUIDField(),
+        required=False,
+        min_length=1,
+        max_length=MAX_BATCH_CHILDREN,
+    )
 
     def validate(self, attrs):
         if ("institution" in attrs) == ("children" in attrs):

@@ -19,7 +19,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from register.api.fields import ChoiceListField, CommuneField, PhoneField, VillageField, reason_field
+from register.api.fields import (
+    ChoiceListField,
+    CommuneField,
+    PhoneField,
+    VillageField,
+    bounded_many,
+    reason_field,
+)
 from register.api.imports import urlpatterns as import_urls
 from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
@@ -92,19 +99,21 @@ class CarerInputSerializer(serializers.Serializer):
     village = VillageField(required=False, allow_null=True)
     address = serializers.CharField(max_length=inputs.ADDRESS_MAX, required=False, allow_blank=True)
     location = CarerLocationSerializer(required=False, allow_null=True)
-    languages = ChoiceListField(Language.choices, allow_empty=False)
+    languages = ChoiceListField(Language.choices, name="languages", allow_empty=False)
     religion = serializers.ChoiceField(choices=Religion.choices)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
     max_children = serializers.IntegerField(min_value=inputs.CAPACITY_RANGE[0], max_value=inputs.CAPACITY_RANGE[1])
     age_min = serializers.IntegerField(min_value=inputs.AGE_ACCEPTED_RANGE[0], max_value=inputs.AGE_ACCEPTED_RANGE[1])
     age_max = serializers.IntegerField(min_value=inputs.AGE_ACCEPTED_RANGE[0], max_value=inputs.AGE_ACCEPTED_RANGE[1])
-    sexes_accepted = ChoiceListField(Sex.choices, allow_empty=False)
+    sexes_accepted = ChoiceListField(Sex.choices, name="sexes_accepted", allow_empty=False)
     max_sibling_group = serializers.IntegerField(
         min_value=inputs.SIBLING_GROUP_RANGE[0], max_value=inputs.SIBLING_GROUP_RANGE[1]
     )
-    care_types = ChoiceListField(CareType.choices, allow_empty=False)
-    needs_supported = ChoiceListField(Need.choices, required=False)
-    household_members = CarerHouseholdMemberSerializer(many=True, required=False)
+    care_types = ChoiceListField(CareType.choices, name="care_types", allow_empty=False)
+    needs_supported = ChoiceListField(Need.choices, name="needs_supported", required=False)
+    household_members = bounded_many(
+        CarerHouseholdMemberSerializer, name="household_members", max_length=inputs.HOUSEHOLD_MAX, required=False
+    )
 
     def validate(self, attrs):
         if "location" in attrs:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from register.inputs.choices import LIST_EXPECTED, unique_in_order
+from register.inputs.limits import CHOICE_LIST_BOUNDS, too_many_message
 from register.inputs.phones import PHONE_MAX_LENGTH, PHONE_MESSAGE, phone_e164
 from register.inputs.places import (
     INVALID_COMMUNE,
@@ -32,13 +33,38 @@ def _as_api_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.messages, code=getattr(exc, "code", None))
 
 
-class ChoiceListField(serializers.ListField):
-    """A list of enumeration values (languages, needs, care types...): each must be one of
-    `choices`; duplicates are dropped, order kept. Stored as a JSON list."""
+class BoundedListField(serializers.ListField):
+    """A list of at most `max_length` items, `name` naming it in register.inputs.limits' message.
+    The length is checked before any item is (DRF checks it after every item): a 10,000-item list
+    is one message, not 10,000."""
 
-    def __init__(self, choices, **kwargs):
+    def __init__(self, *, max_length: int, name: str | None = None, **kwargs):
+        if name is not None:
+            kwargs.setdefault("error_messages", {})["max_length"] = too_many_message(name, max_length)
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list | tuple) and len(data) > self.max_length:
+            raise serializers.ValidationError(self.error_messages["max_length"], code="max_length")
+        return super().to_internal_value(data)
+
+
+def bounded_many(serializer_class, *, name: str, max_length: int, **kwargs):
+    """`serializer_class(many=True)` holding at most `max_length` items (DRF's list serializer checks
+    the length before the items), with register.inputs.limits' message naming the list."""
+    message = too_many_message(name, max_length)
+    return serializer_class(many=True, max_length=max_length, error_messages={"max_length": message}, **kwargs)
+
+
+class ChoiceListField(BoundedListField):
+    """A list of enumeration values (languages, needs, care types...): each must be one of
+    `choices`; duplicates are dropped, order kept. Stored as a JSON list. At most as many values as
+    there are choices (register.inputs.limits); `name` is the field's, for the message."""
+
+    def __init__(self, choices, *, name: str | None = None, **kwargs):
         kwargs.setdefault("child", serializers.ChoiceField(choices=choices))
-        super().__init__(**kwargs)
+        kwargs.setdefault("max_length", CHOICE_LIST_BOUNDS.get(name, len(choices)))
+        super().__init__(name=name, **kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, str):

@@ -7,10 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from register.api.fields import reason_field
+from register.api.fields import BoundedListField, reason_field
 from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
 from register.choices import CareType
+from register.inputs.limits import MAX_CHILDREN_PER_PLACEMENT
 from register.models import Carer, Child, Placement, Visit
 from register.rules.eligibility import OVERRIDABLE
 from register.rules.visits import VISIT_STATUS_CHOICES, days_overdue, status_of
@@ -20,8 +21,6 @@ from register.selectors.placements import placement_detail, placement_list, plac
 from register.selectors.visits import visit_list, visits_visible_to
 from register.services.placements import placement_create, placement_end
 from register.services.visits import visit_complete
-
-MAX_CHILDREN_PER_PLACEMENT = 12  # a carer's capacity is at most 12
 
 # --- Output --------------------------------------------------------------------------------------
 
@@ -180,8 +179,12 @@ class PlacementCreateSerializer(serializers.Serializer):
         pk_field=serializers.UUIDField(),
         error_messages={"does_not_exist": _("No foster family with id {pk_value} was found.")},
     )
-    children = serializers.ListField(
-        child=serializers.UUIDField(), min_length=1, max_length=MAX_CHILDREN_PER_PLACEMENT, allow_empty=False
+    children = BoundedListField(
+        name="placement.children",
+        child=serializers.UUIDField(),
+        min_length=1,
+        max_length=MAX_CHILDREN_PER_PLACEMENT,
+        allow_empty=False,
     )
     start_date = serializers.DateField()
     care_type = serializers.ChoiceField(choices=CareType.choices)

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from register.inputs.limits import CHOICE_LIST_BOUNDS, max_items
+
 LIST_EXPECTED = _('Expected a list of values, for example ["km"].')
 
 
@@ -21,7 +23,14 @@ class ChoiceListFormField(forms.MultipleChoiceField):
 
     default_error_messages = {"invalid_list": LIST_EXPECTED}
 
+    def __init__(self, *, name: str = "values", **kwargs):
+        super().__init__(**kwargs)
+        # Counted before duplicates are dropped: a 10,000-item list is refused, not checked item by item.
+        self.too_many = max_items(name, CHOICE_LIST_BOUNDS.get(name, len(self.choices)))
+
     def to_python(self, value):
         if isinstance(value, str) and value:
             raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        if isinstance(value, list | tuple):
+            self.too_many(value)
         return unique_in_order(super().to_python(value))

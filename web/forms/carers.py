@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.inputs import carers as inputs
+from register.inputs.limits import CHOICE_LIST_BOUNDS, max_items
 from register.inputs.people import validate_adult_birth_date, validate_not_in_future
 from register.inputs.phones import PHONE_MAX_LENGTH, PhoneNumberField
 from register.inputs.places import (
@@ -255,6 +256,11 @@ HouseholdFormSet = forms.formset_factory(
 )
 
 
+def _bound(name: str):
+    # A list of choices holds at most one of each (register.inputs.limits).
+    return max_items(name, CHOICE_LIST_BOUNDS[name])
+
+
 class OfferStepForm(CarerStepForm):
     max_children = forms.IntegerField(
         label=_("Capacity (children at a time)"), min_value=inputs.CAPACITY_RANGE[0], max_value=inputs.CAPACITY_RANGE[1]
@@ -268,7 +274,10 @@ class OfferStepForm(CarerStepForm):
         label=_("Oldest age accepted"), min_value=inputs.AGE_ACCEPTED_RANGE[0], max_value=inputs.AGE_ACCEPTED_RANGE[1]
     )
     sexes_accepted = forms.MultipleChoiceField(
-        label=_("Sexes accepted"), choices=Sex.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Sexes accepted"),
+        choices=Sex.choices,
+        widget=forms.CheckboxSelectMultiple,
+        validators=[_bound("sexes_accepted")],
     )
     max_sibling_group = forms.IntegerField(
         label=_("Largest sibling group"),
@@ -276,13 +285,23 @@ class OfferStepForm(CarerStepForm):
         max_value=inputs.SIBLING_GROUP_RANGE[1],
     )
     care_types = forms.MultipleChoiceField(
-        label=_("Care types offered"), choices=CareType.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Care types offered"),
+        choices=CareType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        validators=[_bound("care_types")],
     )
     needs_supported = forms.MultipleChoiceField(
-        label=_("Needs supported"), choices=Need.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Needs supported"),
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        validators=[_bound("needs_supported")],
     )
     languages = forms.MultipleChoiceField(
-        label=_("Languages spoken"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Languages spoken"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        validators=[_bound("languages")],
     )
     religion = forms.ChoiceField(label=_("Religion"), choices=BLANK + list(Religion.choices))
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=BLANK + list(Ethnicity.choices))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from register.choices import CareType
+from register.inputs.limits import MAX_CHILDREN_PER_PLACEMENT, max_items
 from register.models import Child, Institution
 from register.rules.ages import age_on
 from register.selectors.children import child_list, institution_list
@@ -124,6 +125,7 @@ class PlaceForm(forms.Form):
         label=_("Children to place"),
         widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "place-child"}),
         help_text=_("Leave a sibling out only with a recorded reason below."),
+        validators=[max_items("placement.children", MAX_CHILDREN_PER_PLACEMENT)],
     )
     start_date = forms.DateField(label=_("Start date"), widget=DateInput(attrs={"data-testid": "place-start-date"}))
     care_type = forms.ChoiceField(
