@@ -3,10 +3,12 @@ XLSX, dry run by default, per-row errors naming the column, all or nothing, dupl
 
 import datetime
 import io
+import json
 
 import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 
 from register.models import AuditEntry, Carer, HouseholdMember, ReferenceSequence
 from register.roles import Role
@@ -257,10 +259,12 @@ def test_duplicates_of_families_on_the_register_are_reported(client_for):
     messages = {(e["row"], e["field"]): e["message"] for e in response.json()["errors"]}
     assert set(messages) == {(2, "phone"), (3, "phone"), (4, "national_id")}
     assert "FC-02-000077" in messages[(2, "phone")]
-    # Another province's family is not named to a registrar of province 02.
-    assert "another province" in messages[(3, "phone")] and "FC-12" not in messages[(3, "phone")]
-    assert "another province" in messages[(4, "national_id")]
-    assert Carer.objects.count() == 2 and AuditEntry.objects.count() == audit_before
+    # Another province's family is not named to a registrar of province 02, nor its province.
+    assert "outside your provinces" in messages[(3, "phone")] and "FC-12" not in messages[(3, "phone")]
+    assert messages[(4, "national_id")] == messages[(3, "phone")]  # one wording: nothing more to learn
+    assert "12" not in messages[(3, "phone")] and "Phnom Penh" not in messages[(3, "phone")]
+    # Nothing written but the one audit entry of the matches outside (issue 13).
+    assert Carer.objects.count() == 2 and AuditEntry.objects.count() == audit_before + 1
 
 
 def test_national_admin_is_told_the_reference_in_any_province(client_for):
@@ -289,6 +293,125 @@ def test_duplicates_are_checked_again_inside_the_transaction(client_for, monkeyp
     assert "FC-02-000900" in body["errors"][0]["message"]
     assert not Carer.objects.exclude(reference="FC-02-000900").exists()  # rolled back with the import
     assert not AuditEntry.objects.exists()
+
+
+# --- Families outside the importer's provinces (issue 13, finding 4) ----------------------------
+
+
+@pytest.fixture
+def fresh_cache():
+    """The daily allowance lives in the cache, which outlives a test's transaction (and user ids)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def elsewhere_carer(phone: str, province: str = "12", **kwargs):
+    district, commune = {"12": ("1201", "120101"), "17": ("1701", "170101")}[province]
+    return CarerFactory(phone=phone, commune_id=commune, district_id=district, province_id=province, **kwargs)
+
+
+def elsewhere_entries():
+    return AuditEntry.objects.filter(model="register.CarerImportCheck")
+
+
+def test_one_wording_for_every_match_outside_whatever_its_province_or_status(client_for, fresh_cache):
+    elsewhere_carer("+85512999881", "12")
+    elsewhere_carer("+85512999882", "17", status=Carer.Status.DEREGISTERED)
+    elsewhere_carer("+85512999883", "12", national_id="555")
+    elsewhere_carer("+85512999884", "17", national_id="555")  # two families share it
+    rows = [import_row(phone="012999881"), import_row(phone="012999882"), import_row(national_id="555")]
+    response = post(client_for(Role.REGISTRAR, provinces=("02",)), csv_bytes(rows))
+    messages = {(e["row"], e["field"]): e["message"] for e in response.json()["errors"]}
+    assert set(messages) == {(2, "phone"), (3, "phone"), (4, "national_id")}
+    assert len(set(messages.values())) == 1
+
+
+def test_matches_outside_are_audited_once_per_import_with_how_many_never_which(client_for, fresh_cache):
+    elsewhere_carer("+85512999881", reference="FC-12-000001")
+    elsewhere_carer("+85512999882", "17", national_id="555", reference="FC-17-000001")
+    CarerFactory(phone="+85512345678")  # in the registrar's province: named, not counted
+    api = client_for(Role.REGISTRAR, provinces=("02",))
+    rows = [
+        import_row(phone="012999881"),
+        import_row(phone="012999882", national_id="555"),  # one row, two values matching
+        import_row(phone="012345678"),
+        import_row(),
+    ]
+    post(api, csv_bytes(rows))
+    entry = elsewhere_entries().get()
+    assert entry.actor == api.user and entry.action == AuditEntry.Action.READ
+    assert entry.changes["rows_matched_elsewhere"] == [None, 2] and entry.changes["rows"] == [None, 4]
+    assert entry.province == "" and entry.object_id == ""
+    text = json.dumps({"repr": entry.object_repr, "changes": entry.changes})
+    for secret in ("FC-12", "FC-17", "999881", "999882", "555", '"12"', '"17"'):
+        assert secret not in text
+    # An import that matches nothing outside writes no such entry.
+    post(api, csv_bytes([import_row(phone="012345678")]))
+    assert elsewhere_entries().count() == 1
+
+
+def test_after_the_daily_limit_rows_say_only_that_and_further_files_are_refused(client_for, fresh_cache, settings):
+    settings.CARER_IMPORT_ELSEWHERE_LIMIT = 2
+    for n in range(1, 5):
+        elsewhere_carer(f"+8551299988{n}")
+    api = client_for(Role.REGISTRAR, provinces=("02",))
+    rows = [
+        import_row(phone="012999881"),
+        import_row(),  # matches nothing
+        import_row(phone="012999882"),  # the second and last answer of the day
+        import_row(phone="012999883"),  # matches: not told
+        import_row(),  # matches nothing: the same answer as the row above
+    ]
+    body = post(api, csv_bytes(rows)).json()
+    messages = {(e["row"], e["field"]): e["message"] for e in body["errors"]}
+    assert set(messages) == {(2, "phone"), (4, "phone"), (5, ""), (6, "")}
+    assert messages[(5, "")] == messages[(6, "")] and "limit" in messages[(5, "")]
+    entry = elsewhere_entries().get()
+    assert entry.changes["rows_matched_elsewhere"] == [None, 3] and entry.changes["limit_reached"] == [None, True]
+
+    # The next file is refused whole, before any comparison, whatever it holds; and audited.
+    for content in (csv_bytes([import_row(phone="012999884")]), csv_bytes([import_row()])):
+        response = post(api, content)
+        assert response.status_code == 400 and set(response.json()) == {"file"}
+        assert "limit" in response.json()["file"][0]
+    assert elsewhere_entries().filter(changes__refused=[None, True]).count() == 2
+    assert Carer.objects.count() == 4
+
+    # The limit is the user's: a colleague and a national administrator are not held by it.
+    assert post(client_for(Role.REGISTRAR, provinces=("02",)), csv_bytes([import_row()])).status_code == 200
+    assert post(client_for(Role.NATIONAL_ADMIN), csv_bytes([import_row(phone="012999884")])).status_code == 200
+
+
+def test_national_admin_is_never_limited(client_for, fresh_cache, settings):
+    settings.CARER_IMPORT_ELSEWHERE_LIMIT = 1
+    for n in range(1, 4):
+        elsewhere_carer(f"+8551299988{n}")
+    api = client_for(Role.NATIONAL_ADMIN)
+    rows = [import_row(phone=f"01299988{n}") for n in range(1, 4)]
+    body = post(api, csv_bytes(rows)).json()
+    assert [e["field"] for e in body["errors"]] == ["phone"] * 3
+    assert all("FC-" in e["message"] for e in body["errors"])
+    assert not elsewhere_entries().exists()
+
+
+def test_the_admin_page_and_the_pages_apply_the_same_limit(client, fresh_cache, settings):
+    from django.urls import reverse
+
+    from register.models import CarerImportJob
+
+    settings.CARER_IMPORT_ELSEWHERE_LIMIT = 1
+    elsewhere_carer("+85512999881")
+    user = staff()
+    client.force_login(user)
+    html = client.post(IMPORT_PAGE, {"file": upload(csv_bytes([import_row(phone="012999881")])), "dry_run": "on"})
+    assert "outside your provinces" in html.content.decode()
+    assert elsewhere_entries().filter(actor=user).count() == 1
+    html = client.post(IMPORT_PAGE, {"file": upload(csv_bytes([import_row()])), "dry_run": "on"}).content.decode()
+    assert "limit of 1 match " in html
+    page = client.post(reverse("web:carer_import"), {"file": upload(csv_bytes([import_row()]))})
+    assert page.status_code == 200 and "limit of 1 match " in page.content.decode()
+    assert not CarerImportJob.objects.exists()
 
 
 def test_a_failure_while_writing_rolls_back_every_family(client_for, monkeypatch):
@@ -480,8 +603,9 @@ def test_an_xlsx_with_too_many_rows_answers_400_on_file(client_for, monkeypatch)
 
 
 def test_a_file_over_5_mb_answers_400_on_file(client_for):
-    content = csv_bytes([import_row(address="x" * 250)] * 21_000)
-    assert len(content) > 5 * 2**20
+    # Over the import's 5 MB, under the request body's limit (larger bodies: tests/test_body_limits.py).
+    content = csv_bytes([import_row(address="x" * 250)] * 13_500)
+    assert 5 * 2**20 < len(content) < 6 * 2**20
     response = post(client_for(), content)
     assert response.status_code == 400
     assert "5 MB" in response.json()["file"][0]

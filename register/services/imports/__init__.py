@@ -7,7 +7,8 @@ The package, in the order the work is done:
 - this module: duplicates (the same phone or national ID twice in the file, or already on the
   register anywhere in the country), then, unless it is a dry run, every row written, only when
   every row is valid, in one transaction through `carer_create`, so the register never holds half
-  a file;
+  a file. A family outside the importer's provinces is never named, only said to exist (API.md's
+  `elsewhere`), and those answers are audited and limited per user and day (see "Duplicates");
 - `template`: the spreadsheet to download and fill in.
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first family row 2; blank
@@ -18,12 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from register.errors import DomainError
 from register.models import AuditEntry, Carer, ReferenceSequence
@@ -68,6 +73,7 @@ __all__ = [
     "TEMPLATE_FORMATS",
     "XLSX_CONTENT_TYPE",
     "CarerImportResult",
+    "ElsewhereLimitReached",
     "ImportFileError",
     "ImportedCarer",
     "RowError",
@@ -99,9 +105,10 @@ class CarerImportResult:
 
 
 class _Rollback(Exception):
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], elsewhere: Elsewhere | None = None):
         super().__init__("import rolled back")
         self.errors = errors
+        self.elsewhere = elsewhere or Elsewhere(0, False)
 
 
 # --- The import ---------------------------------------------------------------------------------
@@ -127,6 +134,7 @@ def carer_import(
     checking_share = 1.0 if dry_run else CHECKING_SHARE
     # The limits as this module has them (a test lowers them here).
     table = read_table(file=file, filename=filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    _refuse_when_elsewhere_limit_reached(actor, filename=filename, rows=len(table.rows), dry_run=dry_run)
     header_errors, columns, missing = read_header(table.header_number, table.header)
     named = {index for index, name in enumerate(table.header) if name}
     rows = [ImportRow(number, cells_of(columns, values)) for number, values in table.rows]
@@ -136,7 +144,8 @@ def carer_import(
         validate_row(row, actor=actor, memo=memo, skip=missing)
         report(checking_share * index / len(rows))
     _check_duplicates_in_file(rows)
-    _check_duplicates_in_register(rows, actor=actor)
+    elsewhere = _check_duplicates_in_register(rows, actor=actor)
+    _audit_elsewhere(actor, elsewhere, filename=filename, rows=len(rows), dry_run=dry_run)
 
     errors = header_errors + [e for row in rows for e in row.errors]
     valid = 0 if missing else sum(1 for row in rows if not row.errors and row.data is not None)
@@ -151,6 +160,8 @@ def carer_import(
             progress=lambda done: report(checking_share + (1 - checking_share) * done / len(rows)),
         )
     except _Rollback as rollback:
+        # Audited here, after the rollback: an entry written inside the transaction would go with it.
+        _audit_elsewhere(actor, rollback.elsewhere, filename=filename, rows=len(rows), dry_run=dry_run)
         result.errors = rollback.errors
         result.valid = len(rows) - len({e.row for e in rollback.errors})
         return result
@@ -182,10 +193,10 @@ def _create_all(
         )
         for row in rows:
             row.errors = []
-        _check_duplicates_in_register(rows, actor=actor)
+        elsewhere = _check_duplicates_in_register(rows, actor=actor)
         errors = [e for row in rows for e in row.errors]
         if errors:
-            raise _Rollback(errors)
+            raise _Rollback(errors, elsewhere=elsewhere)
         created = []
         for row in rows:
             try:
@@ -225,12 +236,20 @@ def _check_duplicates_in_file(rows: list[ImportRow]) -> None:
                 _add(row, column, _("The same %(column)s as row %(row)d.") % {"column": column, "row": first})
 
 
-def _check_duplicates_in_register(rows: list[ImportRow], *, actor) -> None:
+def _check_duplicates_in_register(rows: list[ImportRow], *, actor) -> Elsewhere:
     """A family already on the register (any province, any status) with the row's phone or
-    national ID. Its reference is named only to those who may see it."""
+    national ID. One in the actor's provinces is named by its reference. One only outside them is
+    said to exist, in one wording whatever its province, status or number, on the phone or the
+    national ID alike: the one bit API.md's `elsewhere` gives, never which record nor where.
+
+    Each such answer counts against the actor's daily allowance (`elsewhere_limit`). Once it is
+    spent, a value is no longer compared with other provinces' families: its row says only that the
+    limit is reached, whether or not it would have matched, so the rows past the allowance tell
+    nothing. Returns what the audit needs: how many rows matched outside, whether any went untold."""
     phones = {row.phone for row in rows if row.phone}
     ids = {row.national_id for row in rows if row.national_id}
-    found: dict[tuple[str, str], tuple[str, str]] = {}
+    inside: dict[tuple[str, str], str] = {}  # the first reference the actor may see
+    outside: set[tuple[str, str]] = set()
     for column, values in (("phone", phones), ("national_id", ids)):
         values = sorted(values)
         for start in range(0, len(values), 500):
@@ -241,18 +260,142 @@ def _check_duplicates_in_register(rows: list[ImportRow], *, actor) -> None:
                 .values_list(column, "reference", "province_id")
             )
             for value, reference, province in matches:
-                found.setdefault((column, value), (reference, province))
-    if not found:
-        return
-    for row in rows:
-        for column, value in (("phone", row.phone), ("national_id", row.national_id)):
-            if value and (column, value) in found:
-                reference, province = found[(column, value)]
                 if user_may_act_in(actor, province):
-                    message = _("Already registered as %(reference)s.") % {"reference": reference}
+                    inside.setdefault((column, value), reference)
                 else:
-                    message = _("Already registered in another province.")
-                _add(row, column, message)
+                    outside.add((column, value))
+
+    def values_of(row):
+        return [(c, v) for c, v in (("phone", row.phone), ("national_id", row.national_id)) if v]
+
+    # Only matches the actor may not see count: reserved at once, so that two imports at the same
+    # time cannot both spend the same allowance.
+    elsewhere = [(row, key) for row in rows for key in values_of(row) if key in outside and key not in inside]
+    allowed = _reserve_elsewhere_answers(actor, len(elsewhere))
+    untold = False
+    for row in rows:
+        unchecked = False
+        for column, value in values_of(row):
+            if (column, value) in inside:
+                _add(row, column, _("Already registered as %(reference)s.") % {"reference": inside[(column, value)]})
+            elif allowed is not None and allowed <= 0:
+                unchecked = True  # matched or not: the same answer
+            elif (column, value) in outside:
+                _add(row, column, _("Already registered outside your provinces."))
+                if allowed is not None:
+                    allowed -= 1
+        if unchecked:
+            _add(row, "", _elsewhere_limit_message())
+            untold = untold or any(key in outside and key not in inside for key in values_of(row))
+    return Elsewhere(rows=len({id(row) for row, _key in elsewhere}), untold=untold)
+
+
+# --- Matches outside the importer's provinces: audited and limited -------------------------------
+
+
+class Elsewhere(NamedTuple):
+    rows: int  # rows with a phone or national ID matching only families outside the actor's provinces
+    untold: bool  # some of them were not told, the daily limit being reached
+
+
+def elsewhere_limit() -> int:
+    """Answers "registered outside your provinces" one user may get in a day, every import together
+    (settings.CARER_IMPORT_ELSEWHERE_LIMIT). A registrar's honest files meet a few; a file of
+    guessed phone numbers, thousands."""
+    return getattr(settings, "CARER_IMPORT_ELSEWHERE_LIMIT", 200)
+
+
+def _allowance_key(actor) -> str | None:
+    # A national administrator has no province outside theirs; an import without a user (a job whose
+    # account is gone) has no one to limit.
+    if not getattr(actor, "pk", None) or getattr(actor, "is_national", False):
+        return None
+    return f"carer-import-elsewhere:{actor.pk}:{timezone.localdate().isoformat()}"
+
+
+ALLOWANCE_TTL = 2 * 24 * 3600  # the key names its day; kept a little longer, whatever the time zone
+
+
+def _reserve_elsewhere_answers(actor, wanted: int) -> int | None:
+    """How many of `wanted` answers the actor may still be given today (None: no limit), counted as
+    given at once. The cache is shared by every process (Redis in production)."""
+    key = _allowance_key(actor)
+    if key is None:
+        return None
+    if not wanted:
+        return max(0, elsewhere_limit() - cache.get(key, 0))
+    cache.add(key, 0, timeout=ALLOWANCE_TTL)
+    try:
+        used = cache.incr(key, wanted)
+    except ValueError:  # expired between add and incr
+        cache.set(key, wanted, timeout=ALLOWANCE_TTL)
+        used = wanted
+    return max(0, elsewhere_limit() - (used - wanted))
+
+
+def _elsewhere_limit_message() -> str:
+    limit = elsewhere_limit()
+    return ngettext(
+        "Not compared with families outside your provinces: you have reached today's limit of %(limit)d "
+        "such match. Nothing can be imported until tomorrow.",
+        "Not compared with families outside your provinces: you have reached today's limit of %(limit)d "
+        "such matches. Nothing can be imported until tomorrow.",
+        limit,
+    ) % {"limit": limit}
+
+
+class ElsewhereLimitReached(ImportFileError):
+    """The actor has spent today's allowance: the file is refused whole before any row is compared
+    with the register, so that no answer (not even "valid") says anything about other provinces."""
+
+
+def _refuse_when_elsewhere_limit_reached(actor, *, filename: str, rows: int, dry_run: bool) -> None:
+    key = _allowance_key(actor)
+    if key is None or cache.get(key, 0) < elsewhere_limit():
+        return
+    _audit_elsewhere(actor, Elsewhere(0, True), filename=filename, rows=rows, dry_run=dry_run, refused=True)
+    limit = elsewhere_limit()
+    raise ElsewhereLimitReached(
+        ngettext(
+            "You have reached today's limit of %(limit)d match with families outside your provinces: "
+            "no file can be checked or imported until tomorrow. A national administrator can import it.",
+            "You have reached today's limit of %(limit)d matches with families outside your provinces: "
+            "no file can be checked or imported until tomorrow. A national administrator can import it.",
+            limit,
+        )
+        % {"limit": limit}
+    )
+
+
+def _audit_elsewhere(
+    actor, elsewhere: Elsewhere, *, filename: str, rows: int, dry_run: bool, refused: bool = False
+) -> None:
+    """One entry per import whose rows matched families outside the actor's provinces (or refused
+    for the limit): how many rows, never which records, values or provinces."""
+    if not elsewhere.rows and not refused:
+        return
+    AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "system",
+        action=AuditEntry.Action.READ,
+        model="register.CarerImportCheck",
+        object_id="",
+        object_repr=(
+            _("Import refused: daily limit of matches outside the user's provinces reached")
+            if refused
+            else _("Import check: %(count)d rows matched families outside the user's provinces")
+            % {"count": elsewhere.rows}
+        ),
+        province="",
+        changes={
+            "rows_matched_elsewhere": [None, elsewhere.rows],
+            "limit_reached": [None, elsewhere.untold],
+            "refused": [None, refused],
+            "rows": [None, rows],
+            "dry_run": [None, dry_run],
+            "filename": [None, filename],
+        },
+    )
 
 
 def _add(row: ImportRow, column: str, message: str) -> None:
