@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.inputs.choices import ChoiceListFormField
+from register.inputs.names import validate_name
 from register.inputs.people import validate_adult_birth_date
 from register.inputs.phones import PhoneNumberField
 from register.inputs.places import (
@@ -84,9 +85,9 @@ class CarerInput(forms.Form):
     ready for `carer_create`: communes and villages as rows, the phone in E.164, lists without
     duplicates. `memo`, a dict kept by the caller, saves look-ups of codes already found."""
 
-    household_name = forms.CharField(max_length=HOUSEHOLD_NAME_MAX)
-    given_name = forms.CharField(max_length=PERSON_NAME_MAX)
-    family_name = forms.CharField(max_length=PERSON_NAME_MAX)
+    household_name = forms.CharField(max_length=HOUSEHOLD_NAME_MAX, validators=[validate_name])
+    given_name = forms.CharField(max_length=PERSON_NAME_MAX, validators=[validate_name])
+    family_name = forms.CharField(max_length=PERSON_NAME_MAX, validators=[validate_name])
     sex = forms.ChoiceField(choices=Sex.choices)
     # ISO dates only: 05/01/1980 is May in one country and January in another.
     date_of_birth = forms.DateField(input_formats=["%Y-%m-%d"], validators=[validate_adult_birth_date])

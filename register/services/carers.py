@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from register.audit import audit_created, audit_deleted, audited_update
 from register.errors import DomainError
 from register.inputs.carers import MATCHED_FIELDS, carer_consistency_errors
+from register.inputs.dates import date_errors
+from register.inputs.names import name_errors
 from register.models import (
     Carer,
     CarerCheck,
@@ -67,6 +69,12 @@ EDITABLE_FIELDS = (
     *MATCHED_FIELDS,
 )
 MEMBER_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "relationship")
+# The plausible range of each date a person types (register/inputs/dates.py), and the names.
+CARER_DATES = {"date_of_birth": "adult_birth"}
+CARER_NAMES = ("household_name", "given_name", "family_name")
+MEMBER_DATES = {"date_of_birth": "person_birth"}
+MEMBER_NAMES = ("given_name", "family_name")
+RECORD_LATEST = {"expires_on": "expiry", "closed_on": "past_event"}
 
 
 def carer_status_capability(status: str) -> str:
@@ -88,7 +96,7 @@ def carer_create(*, actor, data: dict) -> Carer:
     of the actor's provinces; the reference is the province's next FC number."""
     data = dict(data)
     members = data.pop("household_members", None) or []
-    _check_fields(data)
+    _check_fields(data, members)
     commune = data.get("commune")
     if commune is None:
         raise ValidationError({"commune": [_("This field is required.")]})
@@ -119,7 +127,7 @@ def carer_update(*, actor, carer: Carer, data: dict) -> Carer:
     replaces the whole household."""
     data = dict(data)
     members = data.pop("household_members", None)
-    _check_fields(data)
+    _check_fields(data, members)
     with transaction.atomic():
         carer = Carer.objects.select_for_update().get(pk=carer.pk)
         members_before = _members_snapshot(carer) if members is not None else None
@@ -251,6 +259,7 @@ def carer_training_update(*, actor, training: CarerTraining, data: dict) -> Care
 def household_member_create(*, actor, carer: Carer, data: dict) -> HouseholdMember:
     """Add one person to a family's household (the API replaces the household through carer_update)."""
     with transaction.atomic():
+        _raise_if_any(_member_errors(data))
         member = HouseholdMember(carer=carer, **{f: data[f] for f in MEMBER_FIELDS if f in data})
         member.full_clean(exclude=["carer"])
         member.save()
@@ -265,14 +274,13 @@ def household_member_update(*, actor, member: HouseholdMember, data: dict) -> Ho
             for field in MEMBER_FIELDS:
                 if field in data:
                     setattr(member, field, data[field])
+            _raise_if_any(_member_errors(data))
             member.full_clean(exclude=["carer"])
             member.save()
     return member
 
 
-def carer_record_delete(
-    *, actor, record: CarerCheck | CarerTraining | SafeguardingConcern | HouseholdMember
-) -> None:
+def carer_record_delete(*, actor, record: CarerCheck | CarerTraining | SafeguardingConcern | HouseholdMember) -> None:
     """Delete a record under a family (a check, training, concern or household member recorded by
     mistake), filed in the audit trail under the family's province with the values it had."""
     with transaction.atomic():
@@ -338,10 +346,24 @@ def _record_update(*, actor, record, data: dict, earliest: str, latest: str, set
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _check_fields(data: Mapping[str, Any]) -> None:
+def _check_fields(data: Mapping[str, Any], members: list | None = None) -> None:
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable carer fields: {sorted(unknown)}")
+    # Every way in (API, pages, import, admin) writes through here: the plausible dates and names.
+    errors = {**date_errors(data, CARER_DATES), **name_errors(data, CARER_NAMES)}
+    for number, member in enumerate(members or [], start=1):
+        for field, messages in _member_errors(member).items():
+            errors.setdefault("household_members", []).extend(
+                _("Member %(number)d, %(field)s: %(message)s") % {"number": number, "field": field, "message": m}
+                for m in messages
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _member_errors(member: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {**date_errors(member, MEMBER_DATES), **name_errors(member, MEMBER_NAMES)}
 
 
 def _check_in_jurisdiction(actor, commune) -> None:
@@ -357,7 +379,8 @@ def _check_in_jurisdiction(actor, commune) -> None:
 
 
 def _check_dates(data: Mapping[str, Any], *, earliest: str, latest: str | None = None) -> None:
-    """The first date is not in the future; the second, when given, is not before the first."""
+    """The first date is not in the future; the second, when given, is not before the first; each
+    in its plausible range (register/inputs/dates.py)."""
     today = timezone.localdate()
     first = data.get(earliest)
     if first is not None and first > today:
@@ -365,6 +388,12 @@ def _check_dates(data: Mapping[str, Any], *, earliest: str, latest: str | None =
     last = data.get(latest) if latest else None
     if first is not None and last is not None and last < first:
         raise ValidationError({latest: [_("This date must not be before %(field)s.") % {"field": earliest}]})
+    _raise_if_any(date_errors(data, {earliest: "past_event", **({latest: RECORD_LATEST[latest]} if latest else {})}))
+
+
+def _raise_if_any(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_record_dates(record, *, earliest: str, latest: str | None = None) -> None:

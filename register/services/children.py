@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from register.audit import TIMESTAMPS, audit_created, audit_write, audited_update, snapshot
 from register.errors import DomainError
+from register.inputs.dates import date_bounds, date_range_message
+from register.inputs.names import BIDI_MESSAGE, has_bidi_controls
 from register.inputs.people import ADULT_AGE
 from register.models import (
     AuditEntry,
@@ -51,6 +53,7 @@ CHILD_PLAIN_FIELDS = (
     "external_ids",
 )
 INSTITUTION_FIELDS = ("name", "kind", "status", "inspection_score")
+CHILD_NAME_FIELDS = ("given_name", "family_name")
 EXTERNAL_ID_KEYS = ("primero", "oscar")
 
 S = Child.Status
@@ -100,6 +103,7 @@ def institution_create(*, actor, data: Mapping[str, Any]) -> Institution:
     """Record an institution in one of the caller's provinces (the province follows the commune)."""
     commune: Commune = data["commune"]
     _require_province(actor, commune.province_id, field="commune")
+    _raise_if(_name_errors(data))
     institution = Institution(commune=commune, province_id=commune.province_id)
     for field in INSTITUTION_FIELDS:
         if field in data:
@@ -115,6 +119,7 @@ def institution_update(*, actor, institution: Institution, data: Mapping[str, An
     """Change an institution. Moving it to a commune of another province is allowed only into one of
     the caller's provinces; its children (those not placed with a family) move with it."""
     with transaction.atomic():
+        _raise_if(_name_errors(data))
         institution = Institution.objects.select_for_update().get(pk=institution.pk)
         province_before = institution.province_id
         with audited_update(actor=actor, instance=institution, when_changed=True, ignore=TIMESTAMPS) as change:
@@ -165,6 +170,7 @@ def child_create(*, actor, data: Mapping[str, Any]) -> Child:
     institution = _visible_institution(actor, data.get("institution"), errors)
     home_commune: Commune = data["home_commune"]
     _check_date_of_birth(data.get("date_of_birth"), errors)
+    _check_names(data, CHILD_NAME_FIELDS, errors)
     _check_external_ids(data.get("external_ids", {}), errors)
     kin, exclusions = _resolve_relations(actor, data.get("kin", []), data.get("excluded_carers", []), errors)
     province = institution.province_id if institution else home_commune.province_id
@@ -204,6 +210,7 @@ def child_update(*, actor, child: Child, data: Mapping[str, Any]) -> Child:
     errors: dict[str, list[str]] = {}
     if "date_of_birth" in data:
         _check_date_of_birth(data["date_of_birth"], errors)
+    _check_names(data, CHILD_NAME_FIELDS, errors)
     if "external_ids" in data:
         _check_external_ids(data["external_ids"], errors)
     institution = _visible_institution(actor, data["institution"], errors) if "institution" in data else None
@@ -267,10 +274,20 @@ def _check_date_of_birth(value: datetime.date | None, errors: dict) -> None:
     today = timezone.localdate()
     if value > today:
         errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
+    elif value < date_bounds("child_birth")[0]:
+        # Year 1, 1890...: a slip of the keyboard; the range allowed is named.
+        errors.setdefault("date_of_birth", []).append(date_range_message("child_birth"))
     elif age_on(value, today) >= ADULT_AGE:
         errors.setdefault("date_of_birth", []).append(
             _("The register is for children: this date of birth makes the child %(age)d or older.") % {"age": ADULT_AGE}
         )
+
+
+def _check_names(data: Mapping[str, Any], fields: Iterable[str], errors: dict) -> None:
+    for field in fields:
+        value = data.get(field)
+        if isinstance(value, str) and has_bidi_controls(value):
+            errors.setdefault(field, []).append(str(BIDI_MESSAGE))
 
 
 def _check_external_ids(value: Mapping | None, errors: dict) -> None:
@@ -511,6 +528,12 @@ def _require_province(actor, province_code: str, *, field: str) -> None:
 
 def _outside_provinces_message() -> str:
     return _("This place is outside your provinces.")
+
+
+def _name_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    _check_names(data, ("name",), errors)
+    return errors
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:

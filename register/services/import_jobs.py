@@ -18,8 +18,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from register.audit import audit_write
 from register.errors import DomainError
-from register.models import CarerImportJob
+from register.models import AuditEntry, CarerImportJob
 from register.services.imports import MAX_BYTES, ImportFileError, carer_import
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,29 @@ def carer_import_job_check(*, actor, file: BinaryIO, filename: str) -> CarerImpo
     if isinstance(content, str):
         content = content.encode("utf-8")
     result = carer_import(actor=actor, file=io.BytesIO(content), filename=filename, dry_run=True)
-    return CarerImportJob.objects.create(
-        created_by=actor if getattr(actor, "pk", None) else None,
-        filename=(filename or "")[:255],
-        content=content if not result.errors and result.rows else b"",
-        rows=result.rows,
-        valid=result.valid,
-        errors=[{"row": e.row, "field": e.field, "message": e.message} for e in result.errors],
-    )
+    with transaction.atomic():
+        job = CarerImportJob.objects.create(
+            created_by=actor if getattr(actor, "pk", None) else None,
+            filename=(filename or "")[:255],
+            content=content if not result.errors and result.rows else b"",
+            rows=result.rows,
+            valid=result.valid,
+            errors=[{"row": e.row, "field": e.field, "message": e.message} for e in result.errors],
+        )
+        # Who uploaded which file, of how many rows, is on the trail from the upload: a file kept
+        # for import is personal data held, whether or not it is ever run.
+        audit_write(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            instance=job,
+            changes={
+                "filename": [None, job.filename],
+                "rows": [None, job.rows],
+                "valid": [None, job.valid],
+                "errors": [None, len(job.errors)],
+            },
+        )
+    return job
 
 
 def carer_import_job_start(*, actor, job: CarerImportJob) -> CarerImportJob:

@@ -152,3 +152,18 @@ def test_the_job_page_shows_the_first_errors_and_how_many_more(client, registrar
     body = client.get(reverse("web:carer_import_job", args=[job.pk])).content.decode()
     assert body.count('data-testid="import-error-row"') == 500
     assert 'data-testid="import-errors-more"' in body
+
+
+def test_uploading_a_file_is_audited_at_once_with_its_name_and_rows(client, registrar):
+    # Issue 13, finding 7: the upload itself is on the trail, not only a run of the import.
+    response = check(client, csv_bytes([import_row(), import_row(phone="12")]), name="battambang.csv")
+    assert response.status_code == 302
+    job = CarerImportJob.objects.get()
+    entry = AuditEntry.objects.get(model="register.CarerImportJob", object_id=str(job.pk))
+    assert entry.action == "create" and entry.actor == registrar
+    assert entry.changes == {
+        "filename": [None, "battambang.csv"],
+        "rows": [None, 2],
+        "valid": [None, 1],
+        "errors": [None, 1],
+    }
