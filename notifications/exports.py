@@ -3,13 +3,18 @@ so the two cannot drift apart."""
 
 from __future__ import annotations
 
-import csv
-import io
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from notifications import selectors
+from register.exports import csv_bytes
 from register.rules.visits import days_overdue, status_of
 
 CSV_EXPORT_LIMIT = 10000
+TOO_MANY_ROWS = _(
+    "A spreadsheet holds at most %(limit)s visits and this list has %(count)s: narrow it with the filters "
+    "(province, district, social worker, priority) and export again."
+)
 
 CSV_COLUMNS = [
     "priority",
@@ -48,11 +53,12 @@ def follow_up_row(visit) -> dict:
 
 
 def follow_up_csv(queryset) -> bytes:
-    """The queue as a spreadsheet, at most CSV_EXPORT_LIMIT rows. A byte-order mark first, so that
-    Excel reads the UTF-8 as UTF-8."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for visit in queryset[:CSV_EXPORT_LIMIT]:
-        writer.writerow(follow_up_row(visit))
-    return out.getvalue().encode("utf-8-sig")
+    """The queue as a spreadsheet (register.exports: every cell safe from formulas). A queue longer
+    than CSV_EXPORT_LIMIT visits is refused, not cut short: a supervisor must not take a partial
+    list for the whole. ValidationError on `format`, asking to narrow the list with the filters."""
+    total = queryset.count()
+    if total > CSV_EXPORT_LIMIT:
+        raise ValidationError(
+            {"format": [TOO_MANY_ROWS % {"limit": CSV_EXPORT_LIMIT, "count": total}]}, code="export_too_large"
+        )
+    return csv_bytes(CSV_COLUMNS, (follow_up_row(visit) for visit in queryset[:CSV_EXPORT_LIMIT]))

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -75,7 +75,15 @@ def followup_queue(request):
 def followup_export(request):
     """The filtered queue as a spreadsheet, the API's columns (`?format=csv`)."""
     filtered, _counts = _queue(request)
-    response = HttpResponse(follow_up_csv(filtered.qs), content_type="text/csv; charset=utf-8")
+    try:
+        content = follow_up_csv(filtered.qs)
+    except ValidationError as exc:
+        # Too long to export whole: back to the queue, its filters kept, with the message.
+        for message in exc.messages:
+            messages.error(request, message)
+        query = query_without_page(request)
+        return redirect(reverse("web:followup_queue") + (f"?{query}" if query else ""))
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="follow-up-queue.csv"'
     return response
 
