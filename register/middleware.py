@@ -1,11 +1,15 @@
 """Responses that may carry personal data must not be kept by browsers or proxies; sessions end at
-latest a fixed time after their login."""
+latest a fixed time after their login; a NUL character in a query string or form is refused."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
 
 # Public reference data and static files may be cached; everything else may be about a child.
 CACHEABLE_PREFIXES = (
@@ -50,3 +54,44 @@ class AbsoluteSessionLifetimeMiddleware:
             if now - started > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
         return self.get_response(request)
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character (%00) in a query parameter or a form field, name or value, answers 400 naming
+    it: JSON on the API, a page elsewhere. PostgreSQL text cannot hold one, so a NUL reaching a query
+    (an admin changelist filter, a search) was a DataError, a 500; form and serializer fields refuse
+    it one by one, but not every parameter goes through one. Uploaded files are not looked at: they
+    are in request.FILES, binary, not in the form's values."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            name = self._name_with_nul(request)
+        except MultiPartParserError:
+            # A malformed multipart body, read here first: the 400 DRF or the form would give.
+            return self._refuse(request, None, _("The form data could not be read."))
+        if name is not None:
+            return self._refuse(request, name, _("Null characters are not allowed."))
+        return self.get_response(request)
+
+    def _name_with_nul(self, request) -> str | None:
+        sources = [request.GET]
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            sources.append(request.POST)
+        for data in sources:
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return key.replace("\x00", "\\x00")[:100]  # the NUL shown, not sent back
+        return None
+
+    def _refuse(self, request, name: str | None, message: str):
+        if request.path.startswith("/api/"):
+            if name is None:
+                return JsonResponse({"detail": message, "code": "parse_error"}, status=400)
+            return JsonResponse({name: [message]}, status=400)
+        page = render_to_string("bad_input.html", {"field": name, "message": message}, request=request)
+        return HttpResponseBadRequest(page)

@@ -22,10 +22,12 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.db import close_old_connections
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from matching import services as matching
 from matching.models import BatchPlan, MatchRun
@@ -34,9 +36,9 @@ from register import models as m
 from register.models import User
 from register.roles import Role
 from register.services.placements import placement_create
-from tests.factories import CarerFactory, ChildFactory, InstitutionFactory
+from tests.factories import CarerFactory, ChildFactory, InstitutionFactory, make_user
 from tests.register.carers_factories import ConcernFactory, meet_requirements, unapproved_carer
-from tests.register.placements_factories import siblings
+from tests.register.placements_factories import place, siblings
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "10"))
@@ -293,3 +295,96 @@ def test_api_workflows_answer_as_its_schema_says(api_schema):
             suppress_health_check=list(HealthCheck),
         ),
     )
+
+
+# --- Input no generated case holds (issue 13): NUL in a query parameter, JSON nested too deep --------
+# Generated strings carry no NUL (allow-x00 above) and generated bodies stay shallow, so each of the
+# schema's operations gets these explicitly: a NUL in each of its query parameters, and for each
+# operation taking JSON, a body nested 1,000 levels deep (2 KB; a RecursionError, a 500, before).
+
+
+def schema_operations() -> list[tuple[str, str, dict]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method != "parameters"
+    ]
+
+
+def nul_cases():
+    cases = []
+    for path, method, operation in schema_operations():
+        names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+        # And one the operation does not declare: a NUL is refused before any parameter is read.
+        for name in [*names, "undeclared"]:
+            cases.append(pytest.param(path, method, name, id=f"{operation['operationId']}-{name}"))
+    return cases
+
+
+def deep_json_cases():
+    return [
+        pytest.param(path, method, id=operation["operationId"])
+        for path, method, operation in schema_operations()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+
+
+def real_path(path: str) -> str:
+    """The path with ids of records that exist, in province 02, so that the body is read (a record
+    that does not exist answers 404 before)."""
+    kind = path.removeprefix("/api/v1/").split("/")[0]
+    ids: dict[str, str] = {}
+    if kind == "carers":
+        concern = ConcernFactory()
+        ids = {"carer_id": concern.carer_id, "id": concern.pk if "concerns/{id}" in path else concern.carer_id}
+    elif kind == "children":
+        ids = {"id": ChildFactory().pk}
+    elif kind == "institutions":
+        ids = {"id": InstitutionFactory().pk}
+    elif kind == "sibling-groups":
+        ids = {"id": siblings(2)[0].sibling_group_id}
+    elif kind in ("placements", "visits"):
+        placement = place()
+        ids = {"id": placement.pk if kind == "placements" else placement.visits.order_by("due_date").first().pk}
+    elif kind == "batch-matches":
+        officer = User.objects.get(username="officer")
+        waiting = [ChildFactory(status=m.Child.Status.IN_RESIDENTIAL_CARE) for _ in range(2)]
+        ids = {"id": matching.batch_plan_create(actor=officer, children=waiting).pk}
+    return path.format(**{key: str(value) for key, value in ids.items()})
+
+
+@pytest.fixture
+def role_clients(db):
+    """A logged-in API client per role (seed_demo's accounts, without its records)."""
+    clients = {}
+    for role, username in ROLE_USERS.items():
+        client = APIClient()
+        client.force_authenticate(make_user(role, ("02", "12"), username=username))
+        clients[role] = client
+    return clients
+
+
+@pytest.mark.parametrize(("path", "method", "name"), nul_cases())
+def test_a_nul_in_any_query_parameter_is_a_400(role_clients, path, method, name):
+    none = "00000000-0000-0000-0000-000000000000"  # no record needed: the NUL is refused before routing
+    url = path.format(id=none, carer_id=none, code="02")
+    response = getattr(role_clients[Role.NATIONAL_ADMIN], method)(f"{url}?{name}=a%00b")
+    assert response.status_code == 400, response.content
+    assert response.json() == {name: ["Null characters are not allowed."]}
+
+
+@pytest.mark.parametrize(("path", "method"), deep_json_cases())
+def test_a_body_nested_1000_deep_is_a_400_on_every_json_operation(role_clients, path, method):
+    url = real_path(path)
+    body = "[" * 1000 + "]" * 1000
+    statuses = []
+    # The first role allowed to call it: the others are refused (403) before the body is read.
+    for role in (Role.NATIONAL_ADMIN, Role.SUPERVISOR, Role.PLACEMENT_OFFICER, Role.SOCIAL_WORKER, Role.REGISTRAR):
+        response = getattr(role_clients[role], method)(url, body, content_type="application/json")
+        statuses.append(response.status_code)
+        if response.status_code != 403:
+            break
+    assert response.status_code == 400, (statuses, response.content)
+    assert response.json()["code"] == "parse_error"

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "register.middleware.NoStoreForPersonalDataMiddleware",
     "register.middleware.AbsoluteSessionLifetimeMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before any view reads a parameter; after the others, so its 400 carries their headers.
+    "register.middleware.RefuseNulCharactersMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -245,6 +247,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The carers' import (register/services/imports): answers "already registered outside your
+# provinces" one user may get in a day, counted in the cache above; past it their imports are
+# refused until the next day. Honest files meet a few; a file of guessed numbers, thousands.
+CARER_IMPORT_ELSEWHERE_LIMIT = env.int("CARER_IMPORT_ELSEWHERE_LIMIT", default=200)
 
 # --- Celery ------------------------------------------------------------------------------------
 # The database is the source of truth; the broker only carries work the database can recreate.

@@ -10,11 +10,11 @@ kind, relationship...) each belong to one component and are named without collis
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from register.api.fields import ChoiceListField, CommuneField
 from register.api.pagination import KeysetPagination
+from register.api.parsers import JSONParser  # nesting bounded, as every JSON body of the API
 from register.api.permissions import HasCapability
 from register.audit import audit_read, audit_reads
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
