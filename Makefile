@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup venv lint bench clean messages screenshots fuzz
+.PHONY: run test setup venv lint bench clean messages screenshots fuzz security
 
 venv: $(VENV)/.installed
 
@@ -34,6 +34,16 @@ lint: venv
 test: lint
 	bash scripts/check_docker.sh
 	$(BIN)/python -m pytest
+
+# The security checks, rerun at will (`make test` runs them too, with everything else): the tests
+# marked `security` (tests/conftest.py, SECURITY_TESTS, by file), which include the parts named here.
+SECURITY_PARTS := tests/security tests/test_api_fuzz.py tests/test_deploy_check.py
+security: venv
+	@echo "make security: every test marked security (tests/conftest.py SECURITY_TESTS), among them"
+	@echo "  the jurisdiction matrix and the probe's findings: tests/security"
+	@echo "  the API fuzzing: tests/test_api_fuzz.py"
+	@echo "  manage.py check --deploy on production settings: tests/test_deploy_check.py"
+	$(BIN)/python -m pytest -p no:cacheprovider -m security -rfEs $(SECURITY_PARTS) tests
 
 bench: venv
 	$(BIN)/python -m bench

@@ -1,3 +1,6 @@
+from fnmatch import fnmatch
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -22,3 +25,44 @@ def client_for(db):
         return client
 
     return make
+
+
+# --- `make security` (`pytest -m security`) -------------------------------------------------------
+# The security checks of issue 13, marked `security` by where they are: the one list of them. A test
+# file of a security control belongs here (tests/test_make_security.py holds the Makefile to it).
+ROOT = Path(__file__).resolve().parents[1]
+SECURITY_TESTS = (
+    "tests/security/*",  # the jurisdiction matrix, bad input, login throttling, disclosure
+    "tests/test_api_fuzz.py",  # the API fuzzing
+    "tests/test_deploy_check.py",  # manage.py check --deploy on production settings
+    "tests/test_body_limits.py",
+    "tests/test_list_limits.py",
+    "tests/test_page_sizes.py",
+    "tests/test_make_security.py",
+    "tests/notifications/test_csv_exports.py",
+    "tests/register/test_auth.py",
+    "tests/register/test_import_limits.py",
+    "tests/register/test_child_*.py",
+    "tests/register/test_scoping.py",
+    "tests/register/test_two_factor.py",
+    "tests/register/test_audit_*.py",
+    "tests/web/test_account_*.py",
+    "tests/web/test_two_factor_pages.py",
+)
+
+
+def is_security_test(path) -> bool:
+    relative = Path(path).resolve().relative_to(ROOT).as_posix()
+    return any(fnmatch(relative, pattern) for pattern in SECURITY_TESTS)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if is_security_test(item.path):
+            item.add_marker(pytest.mark.security)
+
+
+def pytest_report_header(config):
+    if "security" in (config.getoption("markexpr") or ""):
+        return ["security checks (tests/conftest.py SECURITY_TESTS): " + ", ".join(SECURITY_TESTS)]
+    return None
