@@ -156,7 +156,7 @@ def test_an_archive_of_too_many_parts_is_refused(client_for):
 def test_a_cell_longer_than_excel_allows_is_refused_naming_its_row(client_for):
     row = import_row(address=random_text(reading.MAX_CELL_CHARS + 1))
     message = refused(client_for(), workbook_bytes(families_xml([import_row(), row])))
-    assert "32767" in message and "row 3" in message
+    assert "32767" in message and "Row 3" in message
 
 
 def test_a_cell_of_excels_longest_text_is_read(client_for):
@@ -245,7 +245,7 @@ def test_a_csv_record_spanning_lines_inside_quotes_is_bounded_too(client_for):
 def test_a_csv_cell_longer_than_excel_allows_is_refused(client_for):
     content = csv_bytes([import_row(address=random_text(reading.MAX_CELL_CHARS + 1))])
     message = refused(client_for(), content, "families.csv")
-    assert "32767" in message and "line 2" in message
+    assert "32767" in message and "Row 2" in message
 
 
 def test_a_csv_value_beyond_the_last_column_read_is_refused(client_for):

@@ -134,13 +134,15 @@ def read_table(*, file: BinaryIO, filename: str, max_bytes: int = MAX_BYTES, max
 # --- Limits shared by both types ----------------------------------------------------------------
 
 
-def _cell_too_long(where: str) -> ImportFileError:
-    return ImportFileError(
-        _(
-            "A cell (%(where)s) holds more than %(max)d characters, more than Excel itself allows: it cannot be "
-            "imported."
+def _cell_too_long(row: int) -> ImportFileError:
+    if not row:  # a text of the workbook's shared table, used by no row yet
+        return ImportFileError(
+            _("A cell holds more than %(max)d characters, more than Excel itself allows: it cannot be imported.")
+            % {"max": MAX_CELL_CHARS}
         )
-        % {"where": where, "max": MAX_CELL_CHARS}
+    return ImportFileError(
+        _("Row %(row)d has a cell of more than %(max)d characters, more than Excel allows: it cannot be imported.")
+        % {"row": row, "max": MAX_CELL_CHARS}
     )
 
 
@@ -211,7 +213,7 @@ def _csv_records(reader, lines: _BoundedLines) -> Iterator[tuple[int, list[str]]
         for number, cells in enumerate(reader, start=1):
             lines.record = 0
             if any(len(c) > MAX_CELL_CHARS for c in cells):
-                raise _cell_too_long(_("line %(line)d") % {"line": reader.line_num})
+                raise _cell_too_long(number)
             yield number, _row_cells(number, cells)
     except csv.Error as exc:
         raise ImportFileError(
@@ -438,7 +440,7 @@ class _CellScan:
             return
         self.chars += len(data)
         if self.chars > MAX_CELL_CHARS:
-            raise _cell_too_long(_("row %(row)d") % {"row": self.row} if self.row else _("a text of the workbook"))
+            raise _cell_too_long(self.row)
         if self.column > MAX_COLUMNS and not self.wide_row and self.in_unit and data.strip():
             self.wide_row = self.row
 
