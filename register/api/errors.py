@@ -4,17 +4,25 @@
 - domain rule errors and every other error: {"detail": "sentence", "code": "machine_code", ...extra}.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from register.errors import DomainError
+from register.request_limits import CODE, body_limit, too_large_detail
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # A body with no declared length, larger than Django reads (the middleware refuses the others).
+        return Response({"detail": too_large_detail(body_limit(context["request"])), "code": CODE}, status=413)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        detail = _("The request has too many fields or files.")
+        return Response({"detail": detail, "code": "too_many_fields"}, status=400)
     if isinstance(exc, DomainError):
         body = {"detail": str(exc.detail), "code": exc.code, **exc.extra}
         return Response(body, status=exc.status_code)
