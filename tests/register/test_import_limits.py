@@ -242,6 +242,15 @@ def test_a_csv_record_spanning_lines_inside_quotes_is_bounded_too(client_for):
     assert "100000" in message
 
 
+def test_a_csv_of_blank_lines_ends_where_a_sheets_would(client_for, monkeypatch):
+    """5 MB of line breaks are five million records; as in a sheet formatted down to its last row,
+    so many blank ones in a row end the file."""
+    monkeypatch.setattr(reading, "MAX_BLANK_ROWS", 3)
+    content = csv_bytes([import_row()]) + b",,\r\n" * 4 + csv_bytes([import_row()])
+    response = post(client_for(), content, "families.csv")
+    assert response.status_code == 200 and response.json()["rows"] == 1
+
+
 def test_a_csv_cell_longer_than_excel_allows_is_refused(client_for):
     content = csv_bytes([import_row(address=random_text(reading.MAX_CELL_CHARS + 1))])
     message = refused(client_for(), content, "families.csv")

@@ -32,7 +32,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 200  # columns read from a sheet; a family has 23, so this only bounds a bad file
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
-MAX_BLANK_ROWS = 100_000  # a sheet formatted down to its last row holds nothing more
+MAX_BLANK_ROWS = 100_000  # blank rows in a row: a sheet formatted down to its last row holds nothing more
 MAX_LINE_CHARS = 100_000  # one CSV record (a line, or several inside quotes); a family's is a few hundred
 
 # What a workbook may unpack to. A sheet of 5,000 families is about 6 MB of XML, 15 to 25 times its
@@ -209,12 +209,17 @@ class _BoundedLines:
 
 def _csv_records(reader, lines: _BoundedLines) -> Iterator[tuple[int, list[str]]]:
     # A generator: read_table stops reading once it has seen too many rows.
+    blank = 0  # blank records in a row: as in a sheet, so many of them end the file
     try:
         for number, cells in enumerate(reader, start=1):
             lines.record = 0
             if any(len(c) > MAX_CELL_CHARS for c in cells):
                 raise _cell_too_long(number)
-            yield number, _row_cells(number, cells)
+            cells = _row_cells(number, cells)
+            blank = 0 if any(cells) else blank + 1
+            if blank > MAX_BLANK_ROWS:
+                return
+            yield number, cells
     except csv.Error as exc:
         raise ImportFileError(
             _("The CSV file cannot be read near line %(line)d: %(error)s.") % {"line": reader.line_num, "error": exc}
