@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
+from register.services import sessions
+
 # Public reference data and static files may be cached; everything else may be about a child.
 CACHEABLE_PREFIXES = (
     "/static/",
@@ -39,7 +41,12 @@ class NoStoreForPersonalDataMiddleware:
 class AbsoluteSessionLifetimeMiddleware:
     """End a browser session SESSION_ABSOLUTE_AGE seconds after its login, however active it was:
     the idle timeout alone (SESSION_COOKIE_AGE, renewed on every request) would let a session left
-    open on a shared office PC live for ever."""
+    open on a shared office PC live for ever.
+
+    Also the sessions inventory's enforcement (register/services/sessions.py): a session revoked
+    (by its owner, an administrator, or a password change) is logged out at its next request, and
+    the session or API token a request used is marked seen. Here rather than in a middleware of its
+    own so that no settings list can leave it out while keeping the lifetime check."""
 
     KEY = "_login_at"
 
@@ -51,9 +58,12 @@ class AbsoluteSessionLifetimeMiddleware:
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             started = request.session.setdefault(self.KEY, now)
-            if now - started > settings.SESSION_ABSOLUTE_AGE:
+            if now - started > settings.SESSION_ABSOLUTE_AGE or not sessions.session_seen(request):
                 logout(request)
-        return self.get_response(request)
+        with sessions.serving(request):
+            response = self.get_response(request)
+        sessions.token_seen(request)
+        return response
 
 
 class RefuseNulCharactersMiddleware:
