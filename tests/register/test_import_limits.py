@@ -185,6 +185,27 @@ def test_a_row_of_more_cells_than_excel_has_columns_is_refused(client_for):
     assert "16384 cells" in refused(client_for(), content)
 
 
+def test_a_sheet_of_too_many_rows_is_refused_before_openpyxl_holds_them(client_for, monkeypatch):
+    """openpyxl keeps a husk of every row it has read (a million empty rows: 90 MB)."""
+    monkeypatch.setattr(reading, "MAX_ELEMENTS", 1000)
+    empty_rows = [f'<row r="{n}"/>'.encode() for n in range(3, 1003)]
+    assert "1000 rows" in refused(client_for(), workbook_bytes([*families_xml([import_row()]), *empty_rows]))
+
+
+def test_a_part_of_too_many_elements_is_refused(client_for, monkeypatch):
+    """Styles, merged cells and the like become objects, every one of them."""
+    monkeypatch.setattr(reading, "MAX_ELEMENTS", 1000)
+    styles = b"<styleSheet><cellXfs>" + b'<xf numFmtId="0"/>' * 1000 + b"</cellXfs></styleSheet>"
+    content = workbook_bytes(families_xml([import_row()]), extra_parts=[("xl/styles.xml", styles)])
+    assert "1000 rows or other entries" in refused(client_for(), content)
+
+
+def test_a_row_of_too_many_elements_is_refused(client_for):
+    runs = b"<r><t>a</t></r>" * (reading.MAX_UNIT_ELEMENTS // 2)  # one rich text, in pieces
+    cell = b'<row r="3"><c r="A3" t="inlineStr"><is>' + runs + b"</is></c></row>"
+    assert "different texts" in refused(client_for(), workbook_bytes([*families_xml([import_row()]), cell]))
+
+
 def test_a_value_beyond_the_last_column_read_is_refused_not_dropped(client_for):
     wide = row_xml(3, ["a note"], first_column=reading.MAX_COLUMNS + 1)
     content = workbook_bytes([*families_xml([import_row()]), wide])

@@ -44,6 +44,8 @@ MAX_RATIO = 100  # unpacked over packed, for a part of more than RATIO_FROM byte
 RATIO_FROM = 2**20
 MAX_ROW_CELLS = 16_384  # cells in one row: Excel's number of columns
 MAX_SHARED_STRINGS = 250_000  # openpyxl keeps them all; 5,000 families have at most 115,000
+MAX_ELEMENTS = 200_000  # rows and other elements of one part; 5,000 families, Excel's 64,000 styles
+MAX_UNIT_ELEMENTS = 4 * MAX_ROW_CELLS  # elements of one row or shared string
 MAX_TAG_BYTES = 256 * 1024  # bytes without a ">": beyond a cell of Excel's longest text, a tag that never ends
 CHUNK = 64 * 1024
 
@@ -258,10 +260,11 @@ def _xlsx_too_big() -> ImportFileError:
 def _xlsx_too_many() -> ImportFileError:
     return ImportFileError(
         _(
-            "The workbook holds more than Excel writes (a row of over %(cells)d cells, or over %(strings)d different "
-            "texts): it cannot be imported. Copy the families into a new workbook, or save them as “CSV UTF-8”."
+            "The workbook holds far more than a spreadsheet of families (over %(rows)d rows or other entries, a row "
+            "of over %(cells)d cells, or over %(strings)d different texts): it cannot be imported. Copy the families "
+            "into a new workbook, or save them as “CSV UTF-8”."
         )
-        % {"cells": MAX_ROW_CELLS, "strings": MAX_SHARED_STRINGS}
+        % {"rows": MAX_ELEMENTS, "cells": MAX_ROW_CELLS, "strings": MAX_SHARED_STRINGS}
     )
 
 
@@ -383,10 +386,15 @@ def _scan_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, *, room: int) ->
 class _CellScan:
     """Streams a part's XML, holding no more than counts: refuses a DTD (no workbook has one; it
     is how entities expand), a cell or shared string longer than MAX_CELL_CHARS, a row of more than
-    MAX_ROW_CELLS cells, more than MAX_SHARED_STRINGS strings; notes the first row with a value
-    beyond column MAX_COLUMNS."""
+    MAX_ROW_CELLS cells, more than MAX_SHARED_STRINGS strings, more than MAX_ELEMENTS rows and other
+    elements (openpyxl keeps a trace of each, or builds objects of them: styles, merged cells...),
+    more than MAX_UNIT_ELEMENTS in one row or string (openpyxl holds a row whole); notes the first
+    row with a value beyond column MAX_COLUMNS."""
 
     def __init__(self):
+        self.elements = 0  # outside rows and shared strings
+        self.unit_depth = 0  # inside a row or a shared string: how deep
+        self.unit_elements = 0
         self.row = 0
         self.row_cells = 0
         self.column = 0
@@ -410,7 +418,21 @@ class _CellScan:
 
     def start(self, name: str, attrs: dict) -> None:
         namespace, _sep, local = name.rpartition(" ")
-        if namespace not in SPREADSHEET_NAMESPACES:
+        ours = namespace in SPREADSHEET_NAMESPACES
+        if self.unit_depth:
+            self.unit_depth += 1
+            self.unit_elements += 1
+            if self.unit_elements > MAX_UNIT_ELEMENTS:
+                raise _xlsx_too_many()
+        elif ours and local in ("row", "si"):
+            self.unit_depth, self.unit_elements = 1, 0
+        else:
+            self.elements += 1
+        if local == "row" and ours:  # rows are elements too: openpyxl keeps each one's husk
+            self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise _xlsx_too_many()
+        if not ours:
             return
         if local == "row":
             self.row = _number(attrs.get("r")) or self.row + 1
@@ -432,6 +454,8 @@ class _CellScan:
                 self.chars = 0
 
     def end(self, name: str) -> None:
+        if self.unit_depth:
+            self.unit_depth -= 1
         namespace, _sep, local = name.rpartition(" ")
         if namespace not in SPREADSHEET_NAMESPACES:
             return
