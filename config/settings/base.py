@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before any view reads a parameter; after the others, so its 400 carries their headers.
     "register.middleware.RefuseNulCharactersMiddleware",
+    # A throttled login that no view explained (the admin's) becomes a 429 page, not a 500.
+    "web.lockout.LoginThrottleMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,6 +103,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "register.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account before any check
+    "register.throttling.LoginThrottleBackend",  # then the login throttle, before any password hash
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -125,6 +128,18 @@ AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"
 # Lock by username only: a whole provincial office often shares one address behind NAT, and one
 # person's typos must not lock out colleagues. The login throttle limits attempts per address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Client addresses (register/client_ip.py): how many proxies of ours append to X-Forwarded-For in
+# front of the application. 0: none, the header is ignored (a client could write any address in
+# it). Behind one reverse proxy (docker/compose.yml's deployments): 1. axes and DRF ask the same.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "register.client_ip.client_ip"
+# Login throttle (register/throttling.py): attempts (passwords and two-factor codes, on the API,
+# the pages and the admin) allowed per client address and per username; DRF's rate notation.
+LOGIN_THROTTLE_RATE_PER_ADDRESS = env(
+    "LOGIN_THROTTLE_RATE_PER_ADDRESS", default=env("LOGIN_THROTTLE_RATE", default="20/minute")
+)
+LOGIN_THROTTLE_RATE_PER_USERNAME = env("LOGIN_THROTTLE_RATE_PER_USERNAME", default="10/minute")
 
 # Two-factor authentication (TOTP, register/two_factor.py): everyone may turn it on; the roles named
 # here cannot use the pages, the admin or get an API token without it. Production requires it of
@@ -176,7 +191,8 @@ REST_FRAMEWORK = {
     # thousand levels deep would otherwise end in a RecursionError, a 500).
     "DEFAULT_PARSER_CLASSES": ["register.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="30/minute")},
+    # DRF's own idea of the client's address (any throttle using get_ident) trusts the same proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # Expiring, revocable, hashed API tokens (django-rest-knox).
