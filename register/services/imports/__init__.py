@@ -383,7 +383,11 @@ def _audit_elsewhere(
         object_repr=(
             _("Import refused: daily limit of matches outside the user's provinces reached")
             if refused
-            else _("Import check: %(count)d rows matched families outside the user's provinces")
+            else ngettext(
+                "Import check: %(count)d row matched families outside the user's provinces",
+                "Import check: %(count)d rows matched families outside the user's provinces",
+                elsewhere.rows,
+            )
             % {"count": elsewhere.rows}
         ),
         province="",
