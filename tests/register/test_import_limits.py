@@ -159,6 +159,20 @@ def test_a_cell_longer_than_excel_allows_is_refused_naming_its_row(client_for):
     assert "32767" in message and "Row 3" in message
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-16-le"])
+def test_a_sheet_in_another_encoding_is_scanned_all_the_same(client_for, encoding):
+    """A sheet's XML in UTF-16 without a byte order mark: expat (openpyxl's parser too) reads it."""
+    row = import_row(address=random_text(reading.MAX_CELL_CHARS + 1))
+    source, out = io.BytesIO(workbook_bytes(families_xml([row]))), io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for part in original.infolist():
+            content = original.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                content = content.decode().encode(encoding)
+            copy.writestr(part.filename, content)
+    assert "32767" in refused(client_for(), out.getvalue())
+
+
 def test_a_cell_of_excels_longest_text_is_read(client_for):
     row = import_row(address=random_text(reading.MAX_CELL_CHARS))
     response = post(client_for(), workbook_bytes(families_xml([row])))

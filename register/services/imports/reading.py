@@ -53,7 +53,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 ZIP_DIRECTORY_ENTRY = b"PK\x01\x02"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old .xls container
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-XML_STARTS = (b"<", b"\xef\xbb\xbf", *UTF16_BOMS)  # a part is parsed as XML when it starts so
 SPREADSHEET_NAMESPACES = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "http://purl.oclc.org/ooxml/spreadsheetml/main",
@@ -360,27 +359,35 @@ def _too_packed(size: int, part: zipfile.ZipInfo) -> bool:
 
 def _scan_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, *, room: int) -> tuple[int, int]:
     """Unpack one part in chunks, counting what comes out (whatever its header declared), and feed
-    it, when it is XML, to a scan of its cells. Returns its size and the scan's wide row."""
-    scan, parser, size, since_tag_end = None, None, 0, 0
+    it to a scan of its XML. Returns its size and the scan's wide row."""
+    scan = _CellScan()
+    parser, size, since_tag_end = scan.parser(), 0, 0
     with archive.open(part) as stream:
         while chunk := stream.read(CHUNK):
             size += len(chunk)
             if size > MAX_PART_BYTES or size > room or _too_packed(size, part):
                 raise _xlsx_too_big()
-            if scan is None:
-                scan = _CellScan()
-                parser = scan.parser() if chunk.lstrip(b" \t\r\n").startswith(XML_STARTS) else None
             if parser is None:
-                continue  # an image or other binary part: counted, not parsed
+                continue
             # A run of bytes without ">" that long: expat would hold a whole tag, comment or attribute.
             first = chunk.find(b">")
             if since_tag_end + (len(chunk) if first == -1 else first) > MAX_TAG_BYTES:
                 raise ImportFileError(_xlsx_unreadable())
             since_tag_end = since_tag_end + len(chunk) if first == -1 else len(chunk) - chunk.rfind(b">") - 1
-            parser.Parse(chunk, False)
+            parser = _parse(parser, chunk)
         if parser is not None:
-            parser.Parse(b"", True)
-    return size, scan.wide_row if scan else 0
+            _parse(parser, b"", final=True)
+    return size, scan.wide_row
+
+
+def _parse(parser, chunk: bytes, *, final: bool = False):
+    """The parser, or None once the part proves not to be XML (an image): openpyxl, whose parser is
+    expat too, could read no further into it than this scan has."""
+    try:
+        parser.Parse(chunk, final)
+    except expat.ExpatError:
+        return None
+    return parser
 
 
 class _CellScan:
