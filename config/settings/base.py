@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "web.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A body larger than allowed is refused by its length before anything reads it (a 413).
+    "register.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "register.middleware.NoStoreForPersonalDataMiddleware",
     "register.middleware.AbsoluteSessionLifetimeMiddleware",
@@ -172,6 +174,22 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# --- Request bodies (register/request_limits.py) ----------------------------------------------
+# A form or JSON body: the largest the register needs, a batch match of 5,000 children, is about
+# 200 KB; a 10,000-item list still fits, to be refused with a 400 naming its field.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Fields of one form or query string: the longest form (a family with 20 household members) has
+# about 150.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Only the carers' import takes a file, one at a time.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+# A multipart body: the import's file (at most 5 MB, register/services/imports/reading.py) and its
+# form, with room for the multipart framing. Refused above this before it is read.
+REQUEST_BODY_MAX_SIZE = 6 * 1024 * 1024
+# An uploaded file stays in memory up to the largest body allowed: a family's data never lands in
+# a temporary file on disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_SIZE
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
