@@ -47,6 +47,9 @@ SECURITY_TESTS = (
     "tests/register/test_two_factor.py",
     "tests/register/test_audit_*.py",
     "tests/web/test_account_*.py",
+    "tests/register/test_password_change_revokes.py",
+    "tests/register/test_plausible_inputs.py",
+    "tests/register/test_carer_import.py",  # what the import says of families outside one's provinces
     "tests/web/test_two_factor_pages.py",
 )
 
