@@ -111,7 +111,7 @@ def test_create_is_audited_with_the_record_and_its_relations(client_for):
     officer = client_for(Role.PLACEMENT_OFFICER)
     body = child_payload(kin=[{"carer": str(aunt.pk), "relationship": "grandparent"}])
     child_id = officer.post(URL, body, format="json").json()["id"]
-    entry = AuditEntry.objects.get(model="register.Child", object_id=child_id)
+    entry = AuditEntry.objects.get(model="register.Child", object_id=child_id, action="create")
     assert entry.action == "create" and entry.actor == officer.user and entry.province == "02"
     assert entry.changes["status"] == [None, "awaiting_placement"]
     assert entry.changes["kin"] == [None, [{"carer": str(aunt.pk), "relationship": "grandparent"}]]
