@@ -107,7 +107,8 @@ def test_the_list_is_paginated_by_25(client, registrar):
 def test_the_list_costs_the_same_queries_whatever_the_page_size(client, registrar, size, django_assert_max_num_queries):
     CarerFactory.create_batch(size)
     other_province_carer()  # never on the page, never counted
-    with django_assert_max_num_queries(12):
+    # 13: one of them checks that the browser session has not been signed out (/account/sessions/).
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("web:carer_list"), {"page_size": size, "province": "02"})
     assert response.content.decode().count('data-testid="carer-row"') == size
 
