@@ -7,17 +7,19 @@ Input serializers carry the output serializer's component name, so that the sche
 kind, relationship...) each belong to one component and are named without collisions.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from register.api.fields import ChoiceListField, CommuneField
+from register.api.fields import BoundedListField, ChoiceListField, CommuneField, bounded_many
 from register.api.pagination import KeysetPagination
 from register.api.parsers import JSONParser  # nesting bounded, as every JSON body of the API
 from register.api.permissions import HasCapability
 from register.audit import audit_read, audit_reads
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
+from register.inputs.limits import MAX_EXCLUSIONS, MAX_EXTERNAL_IDS, MAX_KIN, MAX_SIBLINGS, too_many_message
 from register.models import Child, Institution, KinLink, SiblingGroup
 from register.selectors.children import (
     child_get,
@@ -38,10 +40,6 @@ from register.services.children import (
     sibling_group_delete,
     sibling_group_update,
 )
-
-MAX_KIN = 20
-MAX_EXCLUSIONS = 50
-MAX_SIBLINGS = 20
 
 # --- Institutions ----------------------------------------------------------------------------------
 
@@ -128,6 +126,9 @@ class ChildExternalIdsSerializer(serializers.Serializer):
     oscar = serializers.CharField(max_length=64, required=False)
 
     def to_internal_value(self, data):
+        if isinstance(data, dict) and len(data) > MAX_EXTERNAL_IDS:
+            # One message, not one per unknown key echoed back.
+            raise serializers.ValidationError(too_many_message("external_ids", MAX_EXTERNAL_IDS), code="max_length")
         if isinstance(data, dict):
             unknown = sorted(str(k) for k in data if k not in EXTERNAL_ID_KEYS)
             if unknown:
@@ -137,7 +138,33 @@ class ChildExternalIdsSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def _reader(serializer: serializers.BaseSerializer):
+    """Who is shown the record: the request's user, given in the serializer's context."""
+    request = serializer.context.get("request")
+    if request is None:
+        raise ImproperlyConfigured(
+            "ChildSerializer renders a child's record: give it context={'request': request}, so the read is logged."
+        )
+    return request.user
+
+
+class _ChildListSerializer(serializers.ListSerializer):
+    """A page of children: every child shown logged as read, in one insert."""
+
+    def to_representation(self, data):
+        children = list(data.all() if hasattr(data, "all") else data)
+        audit_reads(actor=_reader(self), instances=children)
+        return [child_row(child) for child in children]
+
+
 class ChildSerializer(serializers.Serializer):
+    """A child's record as the API shows it. Rendering it logs the read (who, which child, when),
+    whatever the method that answers with it (GET, POST, PATCH with or without a change): the read
+    is logged where the record is shown, so no endpoint can show one and forget the log."""
+
+    class Meta:
+        list_serializer_class = _ChildListSerializer
+
     id = serializers.UUIDField()
     reference = serializers.CharField(help_text=_("Reference for paper forms, e.g. CH-02-000045."))
     given_name = serializers.CharField()
@@ -167,6 +194,7 @@ class ChildSerializer(serializers.Serializer):
         # A page of children renders 50 to 200 of them: the declared fields written out, without
         # DRF's per-field calls. tests/register/test_child_serializer.py holds it equal to the
         # generic rendering.
+        audit_read(actor=_reader(self), instance=child)
         return child_row(child)
 
 
@@ -219,13 +247,15 @@ class ChildCreateSerializer(serializers.Serializer):
     )
     home_commune = CommuneField()
     school_commune = CommuneField(allow_null=True, required=False)
-    languages = ChoiceListField(choices=Language.choices, allow_empty=False, max_length=len(Language.choices))
+    languages = ChoiceListField(choices=Language.choices, name="languages", allow_empty=False)
     religion = serializers.ChoiceField(choices=Religion.choices)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
-    needs = ChoiceListField(choices=Need.choices, required=False, max_length=len(Need.choices))
+    needs = ChoiceListField(choices=Need.choices, name="needs", required=False)
     care_type_needed = serializers.ChoiceField(choices=CareType.choices)
-    kin = ChildKinWriteSerializer(many=True, required=False, max_length=MAX_KIN)
-    excluded_carers = ChildExclusionWriteSerializer(many=True, required=False, max_length=MAX_EXCLUSIONS)
+    kin = bounded_many(ChildKinWriteSerializer, name="kin", max_length=MAX_KIN, required=False)
+    excluded_carers = bounded_many(
+        ChildExclusionWriteSerializer, name="excluded_carers", max_length=MAX_EXCLUSIONS, required=False
+    )
     external_ids = ChildExternalIdsSerializer(required=False)
 
 
@@ -257,19 +287,17 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_reads(actor=request.user, instances=page)
-        return self.get_paginated_response(ChildSerializer(page, many=True).data)
+        # get_serializer passes the request: ChildSerializer logs each child shown as read.
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        child = child_get(user=request.user, id=pk)
-        audit_read(actor=request.user, instance=child)
-        return Response(ChildSerializer(child).data)
+        return Response(self.get_serializer(child_get(user=request.user, id=pk)).data)
 
     @extend_schema(request=ChildCreateSerializer, responses={201: ChildSerializer})
     def create(self, request):
         data = _valid(ChildCreateSerializer, request.data)
         child = child_create(actor=request.user, data=data)
-        return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(child).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ChildUpdateSerializer, responses=ChildSerializer)
     def partial_update(self, request, pk=None):
@@ -277,7 +305,8 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = _valid(ChildUpdateSerializer, request.data, partial=True)
         child = child_update(actor=request.user, child=child, data=data)
         # Read back through the selector: kin and exclusions in the caller's provinces only.
-        return Response(ChildSerializer(child_get(user=request.user, id=child.pk)).data)
+        # The answer is the whole record, changed or not: a read, logged by ChildSerializer.
+        return Response(self.get_serializer(child_get(user=request.user, id=child.pk)).data)
 
 
 # --- Sibling groups --------------------------------------------------------------------------------
@@ -294,7 +323,8 @@ class SiblingGroupSerializer(serializers.ModelSerializer):
 
 @extend_schema_serializer(component_name="SiblingGroup")
 class SiblingGroupWriteSerializer(serializers.Serializer):
-    children = serializers.ListField(
+    children = BoundedListField(
+        name="sibling_group.children",
         child=serializers.UUIDField(),
         min_length=2,
         max_length=MAX_SIBLINGS,

@@ -346,7 +346,9 @@ def api_child_create(w, **_):
         response = w.api(w.officer).post("/api/v1/children/", child_payload(), format="json")
     assert response.status_code == 201, response.content
     fields = {"given_name", "family_name", "date_of_birth", "home_commune_id", "reference"}
-    return [entry("create", "register.Child", response.json()["id"], fields)]
+    # The answer shows the new record: a read too (issue 13, finding 1).
+    child_id = response.json()["id"]
+    return [entry("create", "register.Child", child_id, fields), entry("read", "register.Child", child_id)]
 
 
 def api_child_update(w, **_):
@@ -356,7 +358,10 @@ def api_child_update(w, **_):
     with w.collect():
         response = w.api(w.officer).patch(f"/api/v1/children/{child.pk}/", body, format="json")
     assert response.status_code == 200, response.content
-    return [entry("update", "register.Child", child.pk, {"given_name", "kin"})]
+    return [
+        entry("update", "register.Child", child.pk, {"given_name", "kin"}),
+        entry("read", "register.Child", child.pk),
+    ]
 
 
 def api_sibling_group_create(w, **_):
@@ -776,6 +781,27 @@ def page_logout(w, **_):
     return [entry("logout", "register.User", w.officer.pk)]
 
 
+def page_account_session_revoke(w, **_):
+    from register.services.sessions import SESSION_ID_KEY
+
+    client = w.page(w.officer)
+    elsewhere = Client()
+    elsewhere.force_login(w.officer)
+    row_id = elsewhere.session[SESSION_ID_KEY]
+    with w.collect():
+        assert client.post(reverse("web:account_session_revoke", args=[row_id])).status_code == 302
+    return [entry("delete", "register.UserSession", row_id, {"user"})]
+
+
+def page_account_token_revoke(w, **_):
+    instance, _token = AuthToken.objects.create(w.officer)
+    use = m.ApiTokenUse.objects.get(token_digest=instance.digest)
+    client = w.page(w.officer)
+    with w.collect():
+        assert client.post(reverse("web:account_token_revoke", args=[use.pk])).status_code == 302
+    return [entry("delete", "knox.AuthToken", instance.token_key, {"user"})]
+
+
 def page_carer_create(w, **_):
     client = w.page(w.registrar)
     with w.collect():
@@ -955,6 +981,15 @@ def page_visit_record(w, **_):
     return [entry("update", "register.Visit", visit.pk, {"state", "completed_on", "outcome"})]
 
 
+def page_carer_import(w, **_):
+    client = w.page(w.registrar)
+    with w.collect():
+        response = client.post(reverse("web:carer_import"), {"file": upload(csv_bytes([import_row()]))})
+    assert response.status_code == 302, response.content
+    job = m.CarerImportJob.objects.get()
+    return [entry("create", "register.CarerImportJob", job.pk, {"filename", "rows"})]
+
+
 PAGE_WRITES: dict[str, Callable | NotAudited] = {
     "login": page_login,
     "logout": page_logout,
@@ -963,6 +998,8 @@ PAGE_WRITES: dict[str, Callable | NotAudited] = {
         "(tests/web/test_two_factor_pages.py)"
     ),
     "two_factor_setup": NotAudited("turning two-factor on: register/two_factor.py records it on the user"),
+    "account_session_revoke": page_account_session_revoke,
+    "account_token_revoke": page_account_token_revoke,
     "carer_create": page_carer_create,
     "carer_edit": page_carer_edit,
     "carer_status": page_carer_status,
@@ -971,7 +1008,7 @@ PAGE_WRITES: dict[str, Callable | NotAudited] = {
     "carer_training": page_carer_training,
     "carer_concern": page_carer_concern,
     "carer_concern_close": page_carer_concern_close,
-    "carer_import": NotAudited("checks the file and keeps it as a job; no family is written until carer_import_run"),
+    "carer_import": page_carer_import,
     "carer_import_run": page_carer_import_run,
     "match_workbench": page_match,
     "match_place": page_match_place,
@@ -999,6 +1036,9 @@ OTHER_PAGES: dict[str, tuple[Callable, str]] = {
     "logout": (lambda s: reverse("web:logout"), "POST only"),
     "two_factor_verify": (lambda s: reverse("web:two_factor_verify"), "the code form"),
     "two_factor_setup": (lambda s: reverse("web:two_factor_setup"), "the caller's authenticator"),
+    "account_sessions": (lambda s: reverse("web:account_sessions"), "the caller's own sessions and tokens"),
+    "account_session_revoke": (lambda s: reverse("web:account_session_revoke", args=[uuid.uuid4()]), "POST only"),
+    "account_token_revoke": (lambda s: reverse("web:account_token_revoke", args=[uuid.uuid4()]), "POST only"),
     "carer_list": (lambda s: reverse("web:carer_list"), "families"),
     "carer_create": (lambda s: reverse("web:carer_create"), "an empty form"),
     "carer_places": (lambda s: reverse("web:carer_places") + "?province=02", "gazetteer choices"),
