@@ -25,12 +25,18 @@ class ChoiceListFormField(forms.MultipleChoiceField):
 
     def __init__(self, *, name: str = "values", **kwargs):
         super().__init__(**kwargs)
-        # Counted before duplicates are dropped: a 10,000-item list is refused, not checked item by item.
-        self.too_many = max_items(name, CHOICE_LIST_BOUNDS.get(name, len(self.choices)))
+        # Checked before any value is: a 10,000-item list is refused with one message, not item by
+        # item. A value typed twice is dropped, not refused, so the list as sent may hold each value
+        # twice; once duplicates are dropped, the bound itself.
+        bound = CHOICE_LIST_BOUNDS.get(name, len(self.choices))
+        self.too_many = max_items(name, bound)
+        self.too_many_sent = max_items(name, bound, sent=2 * bound)
 
     def to_python(self, value):
         if isinstance(value, str) and value:
             raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
         if isinstance(value, list | tuple):
+            self.too_many_sent(value)
+            value = unique_in_order(str(v) for v in value)
             self.too_many(value)
         return unique_in_order(super().to_python(value))

@@ -60,11 +60,14 @@ def too_many_message(name: str, maximum: int):
     return _lazy_fill(TOO_MANY[name], maximum)
 
 
-def max_items(name: str, maximum: int):
-    """A Django validator: at most `maximum` items in the list (forms, the import's rows)."""
+def max_items(name: str, maximum: int, *, sent: int | None = None):
+    """A Django validator: at most `maximum` items in the list (forms, the import's rows). `sent`: the
+    number of items allowed as sent when duplicates are dropped afterwards; the message still names
+    `maximum`."""
+    allowed = maximum if sent is None else sent
 
     def validate(value) -> None:
-        if value is not None and len(value) > maximum:
+        if value is not None and len(value) > allowed:
             raise ValidationError(too_many_message(name, maximum), code="max_length")
 
     return validate
