@@ -56,22 +56,22 @@ _password_changer: contextvars.ContextVar = contextvars.ContextVar("register_pas
 
 
 @contextmanager
+def _bound(var: contextvars.ContextVar, value):
+    token = var.set(value)
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
 def password_changed_by(actor):
     """Within: a password saved was changed by `actor` (for the audit entry of what it ended)."""
-    token = _password_changer.set(actor)
-    try:
-        yield
-    finally:
-        _password_changer.reset(token)
+    return _bound(_password_changer, actor)
 
 
-@contextmanager
 def serving(request):
-    token = _serving.set(request)
-    try:
-        yield
-    finally:
-        _serving.reset(token)
+    """Within: the request being served (the session and token hooks read who and where from it)."""
+    return _bound(_serving, request)
 
 
 def client_address(request) -> str | None:
@@ -216,7 +216,7 @@ def token_revoke(*, actor, use_id) -> None:
         token = actor.auth_token_set.filter(digest=use.token_digest).first()
         if token is None:
             raise ApiTokenUse.DoesNotExist
-        _audit_token_delete(actor, token)
+        audit_token_deleted(actor, token)
         token.delete()
 
 
@@ -232,7 +232,7 @@ def token_seen(request) -> None:
     ).update(last_seen_at=now)
 
 
-def _audit_token_delete(actor, token) -> None:
+def audit_token_deleted(actor, token) -> None:
     # As register.services.users.auth_token_revoke files it: under the key's first characters.
     AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,

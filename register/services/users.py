@@ -194,18 +194,7 @@ def auth_token_revoke(*, actor, token) -> None:
     secret) and its owner."""
     _require_national(actor)
     with transaction.atomic():
-        AuditEntry.objects.create(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_username=getattr(actor, "username", "") or "system",
-            action=AuditEntry.Action.DELETE,
-            model=token._meta.label,
-            object_id=token.token_key,
-            object_repr=token.user.username,
-            changes={
-                "user": [token.user.username, None],
-                "expiry": [token.expiry.isoformat() if token.expiry else None, None],
-            },
-        )
+        sessions.audit_token_deleted(actor, token)
         token.delete()
 
 
