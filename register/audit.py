@@ -48,14 +48,37 @@ def audit_write(
     changes: dict[str, Any] | None = None,
     province: str = "",
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_username=getattr(actor, "username", "") or "system",
+    return audit_event(
+        actor=actor,
         action=action,
         model=instance._meta.label,
         object_id=str(instance.pk),
         object_repr=_repr(instance),
         province=province or _province_of(instance),
+        changes=changes,
+    )
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    model: str,
+    object_id: str = "",
+    object_repr: str = "",
+    province: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An entry about what is not one row of ours (an import as a whole, a duplicate check, another
+    library's token): who and when as for every entry, the rest as the caller names it."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "system",
+        action=action,
+        model=model,
+        object_id=object_id,
+        object_repr=object_repr,
+        province=province,
         changes=changes or {},
     )
 

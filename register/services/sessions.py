@@ -35,7 +35,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from register.audit import audit_write
+from register.audit import audit_event, audit_write
 from register.client_ip import client_ip
 from register.models import ApiTokenUse, AuditEntry, User, UserSession
 
@@ -233,10 +233,10 @@ def token_seen(request) -> None:
 
 
 def audit_token_deleted(actor, token) -> None:
-    # As register.services.users.auth_token_revoke files it: under the key's first characters.
-    AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_username=getattr(actor, "username", "") or "system",
+    """A deleted API token in the audit trail, filed under its key's first characters (never the
+    secret) and its owner; every way a token is revoked writes this."""
+    audit_event(
+        actor=actor,
         action=AuditEntry.Action.DELETE,
         model=token._meta.label,
         object_id=token.token_key,

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from register.audit import audit_event
 from register.errors import DomainError
 from register.models import AuditEntry, Carer, ReferenceSequence
 from register.scoping import user_may_act_in
@@ -208,9 +209,8 @@ def _create_all(
             created.append(ImportedCarer(row.number, carer))
             if progress:
                 progress(len(created))
-        AuditEntry.objects.create(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_username=getattr(actor, "username", "") or "system",
+        audit_event(
+            actor=actor,
             action=AuditEntry.Action.CREATE,
             model="register.CarerImport",
             object_id="",
@@ -374,9 +374,8 @@ def _audit_elsewhere(
     for the limit): how many rows, never which records, values or provinces."""
     if not elsewhere.rows and not refused:
         return
-    AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_username=getattr(actor, "username", "") or "system",
+    audit_event(
+        actor=actor,
         action=AuditEntry.Action.READ,
         model="register.CarerImportCheck",
         object_id="",
