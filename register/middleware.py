@@ -5,12 +5,10 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpResponseBadRequest, JsonResponse
-from django.http.multipartparser import MultiPartParserError
-from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
+from register.request_limits import FORM_TYPES, refusal
 from register.services import sessions
 
 # Public reference data and static files may be cached; everything else may be about a child.
@@ -73,35 +71,23 @@ class RefuseNulCharactersMiddleware:
     it one by one, but not every parameter goes through one. Uploaded files are not looked at: they
     are in request.FILES, binary, not in the form's values."""
 
-    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+    # The form's body was read (and a malformed one refused) by RequestBodyLimitMiddleware before.
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            name = self._name_with_nul(request)
-        except MultiPartParserError:
-            # A malformed multipart body, read here first: the 400 DRF or the form would give.
-            return self._refuse(request, None, _("The form data could not be read."))
+        name = self._name_with_nul(request)
         if name is not None:
-            return self._refuse(request, name, _("Null characters are not allowed."))
+            return refusal(request, _("Null characters are not allowed."), "invalid", status=400, field=name)
         return self.get_response(request)
 
     def _name_with_nul(self, request) -> str | None:
         sources = [request.GET]
-        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+        if request.method == "POST" and request.content_type in FORM_TYPES:
             sources.append(request.POST)
         for data in sources:
             for key, values in data.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
                     return key.replace("\x00", "\\x00")[:100]  # the NUL shown, not sent back
         return None
-
-    def _refuse(self, request, name: str | None, message: str):
-        if request.path.startswith("/api/"):
-            if name is None:
-                return JsonResponse({"detail": message, "code": "parse_error"}, status=400)
-            return JsonResponse({name: [message]}, status=400)
-        page = render_to_string("bad_input.html", {"field": name, "message": message}, request=request)
-        return HttpResponseBadRequest(page)

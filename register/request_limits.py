@@ -35,13 +35,17 @@ def too_large_detail(limit: int) -> str:
 
 
 def too_large_response(request, limit: int):
-    return _refusal(request, too_large_detail(limit), CODE, status=413)
+    return refusal(request, too_large_detail(limit), CODE, status=413)
 
 
-def _refusal(request, detail: str, code: str, *, status: int):
+def refusal(request, detail: str, code: str, *, status: int, field: str | None = None):
+    """A request refused before any view saw it: on the API its error shape ({field: [detail]} when a
+    field is named, else {"detail", "code"}), elsewhere a page saying what to do."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"detail": detail, "code": code}, status=status)
-    return render(request, "413.html", {"detail": detail}, status=status)
+        body = {field: [detail]} if field is not None else {"detail": detail, "code": code}
+        return JsonResponse(body, status=status)
+    template = "413.html" if status == 413 else "bad_input.html"
+    return render(request, template, {"detail": detail, "message": detail, "field": field}, status=status)
 
 
 class RequestBodyLimitMiddleware:
@@ -72,8 +76,8 @@ class RequestBodyLimitMiddleware:
         except RequestDataTooBig:
             return too_large_response(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         except (TooManyFieldsSent, TooManyFilesSent):
-            return _refusal(request, _("The request has too many fields or files."), "too_many_fields", status=400)
+            return refusal(request, _("The request has too many fields or files."), "too_many_fields", status=400)
         except MultiPartParserError:
             # Parsing marks the form empty: answer here, as a later reader could no longer tell.
-            return _refusal(request, _("The form data could not be read."), "parse_error", status=400)
+            return refusal(request, _("The form data could not be read."), "parse_error", status=400)
         return None
