@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -225,6 +226,10 @@ def token_seen(request) -> None:
     Django request too)."""
     digest = getattr(getattr(request, "auth", None), "digest", None)
     if not isinstance(digest, str):
+        return
+    # At most one write a minute per token, decided by the cache, so that an API read does not
+    # cost a database write (knox's own per-request update was removed for that reason).
+    if not cache.add(f"register:token-seen:{digest}", True, SEEN_EVERY.total_seconds()):
         return
     now = timezone.now()
     ApiTokenUse.objects.filter(token_digest=digest).filter(
