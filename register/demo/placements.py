@@ -13,8 +13,7 @@ from register.demo.facts import CarerInfo, ChildInfo
 from register.demo.writer import row
 from register.models import Carer, CarerExclusion, Child, KinLink, Placement, PlacementChild, Visit
 from register.rules import eligibility
-from register.rules.ages import age_on
-from register.selectors.eligibility import index_of, mask
+from register.selectors.eligibility import children_facts_of, family_facts_of
 from register.visit_schedule import visit_due_dates
 
 ACTIVE_PLACEMENT_SHARE = 0.15  # of approved carers
@@ -43,24 +42,25 @@ class PlacementStage(SeederBase):
         )
         care_type = unit[0].care_type
         for day in (start, self.today):
-            family = eligibility.FamilyFacts(
-                approved=one([carer.status == Carer.Status.APPROVED]),
-                review_ok=one([eligibility.review_in_date(carer.review_due, day)]),
-                vacancies=one([0 if carer.placed else carer.max_children]),
-                age_min=one([carer.age_min]),
-                age_max=one([carer.age_max]),
-                sexes=one([mask("sex", carer.sexes)]),
-                max_sibling_group=one([carer.max_sibling_group]),
-                care_types=one([mask("care_type", carer.care_types)]),
-                needs_supported=one([mask("need", carer.needs)]),
-                open_concern=one([carer.open_concern]),
+            family = family_facts_of(
+                status=carer.status,
+                review_due=carer.review_due,
+                free_places=0 if carer.placed else carer.max_children,
+                age_min=carer.age_min,
+                age_max=carer.age_max,
+                sexes_accepted=carer.sexes,
+                max_sibling_group=carer.max_sibling_group,
+                care_types=carer.care_types,
+                needs_supported=carer.needs,
+                open_concern=carer.open_concern,
+                today=day,
             )
-            children = eligibility.Children(
-                ages=tuple(age_on(c.born, day) for c in unit),
-                sexes=mask("sex", [c.sex for c in unit]),
-                needs=mask("need", set().union(*(c.needs for c in unit))),
-                care_type=index_of("care_type", care_type),
-                kinship=care_type == CareType.KINSHIP,
+            children = children_facts_of(
+                born=[c.born for c in unit],
+                sexes=[c.sex for c in unit],
+                needs=[c.needs for c in unit],
+                care_type=care_type,
+                on=day,
             )
             if eligibility.failing(family, children, relations).any():
                 return False

@@ -45,21 +45,51 @@ def index_of(kind: str, value: str) -> int:
 
 def family_facts(*, carer: Carer, today: datetime.date) -> eligibility.FamilyFacts:
     """One family as the rules read it (callers lock the carer row first when they will write)."""
+    open_concern = SafeguardingConcern.objects.filter(carer=carer, status=SafeguardingConcern.Status.OPEN).exists()
+    return family_facts_of(
+        status=carer.status,
+        review_due=carer.review_due,
+        free_places=carer_free_places(carer=carer),
+        age_min=carer.age_min,
+        age_max=carer.age_max,
+        sexes_accepted=carer.sexes_accepted,
+        max_sibling_group=carer.max_sibling_group,
+        care_types=carer.care_types,
+        needs_supported=carer.needs_supported,
+        open_concern=open_concern,
+        today=today,
+    )
+
+
+def family_facts_of(
+    *,
+    status: str,
+    review_due: datetime.date | None,
+    free_places: int,
+    age_min: int,
+    age_max: int,
+    sexes_accepted,
+    max_sibling_group: int,
+    care_types,
+    needs_supported,
+    open_concern: bool,
+    today: datetime.date,
+) -> eligibility.FamilyFacts:
+    """One family's values, encoded as the rules read them (the demo, which has no rows yet, too)."""
 
     def one(value, dtype):
         return np.array([value], dtype=dtype)
 
-    open_concern = SafeguardingConcern.objects.filter(carer=carer, status=SafeguardingConcern.Status.OPEN).exists()
     return eligibility.FamilyFacts(
-        approved=one(carer.status == Carer.Status.APPROVED, bool),
-        review_ok=one(eligibility.review_in_date(carer.review_due, today), bool),
-        vacancies=one(carer_free_places(carer=carer), np.int64),
-        age_min=one(carer.age_min, np.int64),
-        age_max=one(carer.age_max, np.int64),
-        sexes=one(mask("sex", carer.sexes_accepted), np.int64),
-        max_sibling_group=one(carer.max_sibling_group, np.int64),
-        care_types=one(mask("care_type", carer.care_types), np.int64),
-        needs_supported=one(mask("need", carer.needs_supported), np.int64),
+        approved=one(status == Carer.Status.APPROVED, bool),
+        review_ok=one(eligibility.review_in_date(review_due, today), bool),
+        vacancies=one(free_places, np.int64),
+        age_min=one(age_min, np.int64),
+        age_max=one(age_max, np.int64),
+        sexes=one(mask("sex", sexes_accepted), np.int64),
+        max_sibling_group=one(max_sibling_group, np.int64),
+        care_types=one(mask("care_type", care_types), np.int64),
+        needs_supported=one(mask("need", needs_supported), np.int64),
         open_concern=one(open_concern, bool),
     )
 
@@ -68,13 +98,25 @@ def children_facts(*, children: Iterable[Child], care_type: str, on: datetime.da
     """The children to place together, as the rules read them: their ages on `on`, sexes and needs,
     and the care type asked for."""
     children = list(children)
-    needs = 0
-    for child in children:
-        needs |= mask("need", child.needs)
+    return children_facts_of(
+        born=[c.date_of_birth for c in children],
+        sexes=[c.sex for c in children],
+        needs=[c.needs for c in children],
+        care_type=care_type,
+        on=on,
+    )
+
+
+def children_facts_of(*, born, sexes, needs, care_type: str, on: datetime.date) -> eligibility.Children:
+    """Children's values (birth dates, sexes, lists of needs, one per child), encoded as the rules
+    read them."""
+    needs_mask = 0
+    for child_needs in needs:
+        needs_mask |= mask("need", child_needs)
     return eligibility.Children(
-        ages=tuple(age_on(c.date_of_birth, on) for c in children),
-        sexes=mask("sex", [c.sex for c in children]),
-        needs=needs,
+        ages=tuple(age_on(day, on) for day in born),
+        sexes=mask("sex", sexes),
+        needs=needs_mask,
         care_type=index_of("care_type", care_type),
         kinship=care_type == CareType.KINSHIP,
     )
