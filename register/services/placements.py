@@ -31,7 +31,6 @@ from register.models import (
 )
 from register.roles import Role
 from register.rules import eligibility
-from register.rules.vacancies import carer_free_places
 from register.rules.visits import today
 from register.selectors.eligibility import children_facts, family_facts, relations
 from register.selectors.placements import children_in_active_placements
@@ -153,9 +152,11 @@ def placement_create(
         if len(locked) != len(child_ids):
             unknown = sorted(set(_ids(child_ids)) - set(_ids(c.pk for c in locked)))
             raise ValidationError({"children": [_("No child with id %(ids)s.") % {"ids": ", ".join(unknown)}]})
-        fails = _failing_rules(carer=carer, children=locked, care_type=care_type, start_date=start_date, now=now)
+        fails, free = _failing_rules(carer=carer, children=locked, care_type=care_type, start_date=start_date, now=now)
         # The family's own standing first, then the children's, then what lies between them.
-        refuse = functools.partial(_refuse, carer=carer, children=locked, care_type=care_type, failing=fails)
+        refuse = functools.partial(
+            _refuse, carer=carer, children=locked, care_type=care_type, failing=fails, free=free
+        )
         refuse(first=[code for code in FAMILY_STANDING if code in fails])
         _check_children(children=locked, start_date=start_date, split_reason=split_reason)
         refuse(first=[code for code in fails if not eligibility.BY_REFUSAL[code].overridable])
@@ -208,19 +209,23 @@ FAMILY_STANDING = ("carer_not_approved", "approval_review_overdue", "safeguardin
 
 def _failing_rules(
     *, carer: Carer, children: list[Child], care_type: str, start_date: datetime.date, now: datetime.date
-) -> list[str]:
+) -> tuple[list[str], int]:
     """The refusal codes of the eligibility rules this family fails for these children, in the rules'
-    order. The children's ages are taken on the start date: the family's terms are about the child
-    who arrives."""
+    order, and the family's free places (as the rules read them). The children's ages are taken on
+    the start date: the family's terms are about the child who arrives."""
+    family = family_facts(carer=carer, today=now)
     failing = eligibility.failing(
-        family_facts(carer=carer, today=now),
+        family,
         children_facts(children=children, care_type=care_type, on=start_date),
         relations(carer_ids=[carer.pk], child_ids=[c.pk for c in children]),
     )[0]
-    return [rule.refusal for rule, fails in zip(eligibility.RULES, failing, strict=True) if fails]
+    codes = [rule.refusal for rule, fails in zip(eligibility.RULES, failing, strict=True) if fails]
+    return codes, int(family.vacancies[0])
 
 
-def _refuse(*, carer: Carer, children: list[Child], care_type: str, failing: list[str], first: list[str]) -> None:
+def _refuse(
+    *, carer: Carer, children: list[Child], care_type: str, failing: list[str], free: int, first: list[str]
+) -> None:
     """Refuse under the first of the rules `first` (none: nothing to refuse). The error lists in
     `codes` every eligibility rule the family fails for these children, so a person sees them all at
     once; a fit rule's error says it may be overridden."""
@@ -232,12 +237,13 @@ def _refuse(*, carer: Carer, children: list[Child], care_type: str, failing: lis
     if rule.overridable:
         extra["overridable"] = True
     if code == "carer_full":
-        extra["vacancies"] = carer_free_places(carer=carer)
+        extra["vacancies"] = free
     error = ConflictError if rule.conflict else DomainError
-    raise error(refusal_message(code, carer=carer, children=children, care_type=care_type), code=code, **extra)
+    message = refusal_message(code, carer=carer, children=children, care_type=care_type, free=free)
+    raise error(message, code=code, **extra)
 
 
-def refusal_message(code: str, *, carer: Carer, children: list[Child], care_type: str) -> str:
+def refusal_message(code: str, *, carer: Carer, children: list[Child], care_type: str, free: int) -> str:
     """The sentence a person reads when a placement is refused under rule `code`."""
     if code == "carer_not_approved":
         return _("This family is not approved (its status is %(status)s): it cannot receive a child.") % {
@@ -254,7 +260,6 @@ def refusal_message(code: str, *, carer: Carer, children: list[Child], care_type
     if code == "excluded_for_child":
         return _("This family is recorded as excluded for a child named (a risk to the child): it cannot receive them.")
     if code == "carer_full":
-        free = carer_free_places(carer=carer)
         return _("This family has %(free)d free place(s) for %(asked)d child(ren).") % {
             "free": free,
             "asked": len(children),
