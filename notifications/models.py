@@ -17,6 +17,8 @@ class Kind(models.TextChoices):
     VISIT_ESCALATED = "visit_escalated", _("overdue visit escalated")
     VISIT_URGENT = "visit_urgent", _("urgent visit outcome")
     APPROVAL_REVIEW_DUE = "approval_review_due", _("approval review due")
+    # A registrar met a record of another province that may be the same person (issue 14).
+    POSSIBLE_DUPLICATE = "possible_duplicate", _("possible duplicate in another province")
 
 
 class ReminderPolicy(models.Model):
@@ -73,6 +75,10 @@ class Reminder(models.Model):
     )
     carer = models.ForeignKey(
         "register.Carer", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    # For possible duplicates of a child (a carer's are on `carer`).
+    child = models.ForeignKey(
+        "register.Child", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
     )
     # For review reminders: which review (a carer is reviewed every year).
     review_due = models.DateField(null=True, blank=True)

@@ -9,7 +9,9 @@ from .carers import (
     SafeguardingConcern,
 )
 from .children import CarerExclusion, Child, KinLink, SiblingGroup
+from .duplicates import DuplicatePair
 from .gazetteer import Commune, District, Province, Village
+from .history import StatusEvent
 from .imports import CarerImportJob
 from .institutions import Institution
 from .placements import Placement, PlacementChild, Visit
@@ -29,6 +31,7 @@ __all__ = [
     "Child",
     "Commune",
     "District",
+    "DuplicatePair",
     "HouseholdMember",
     "Institution",
     "KinLink",
@@ -38,6 +41,7 @@ __all__ = [
     "ReferenceSequence",
     "SafeguardingConcern",
     "SiblingGroup",
+    "StatusEvent",
     "TrainingModule",
     "User",
     "UserSession",

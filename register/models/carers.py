@@ -72,6 +72,11 @@ class Carer(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when this record was merged into another (the same family registered twice): it then
+    # leaves every list and match, and its id answers with the record kept (issue 14).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["reference"]
@@ -84,6 +89,8 @@ class Carer(models.Model):
             models.Index(fields=["status", "review_due"]),
             models.Index(fields=["phone"]),
             models.Index(fields=["national_id"]),
+            # The duplicate check's "close name and same date of birth": candidates by birth date.
+            models.Index(fields=["date_of_birth"], name="carer_date_of_birth"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(age_min__lte=F("age_max")), name="carer_age_range_in_order"),

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext_lazy as _
 
 from register.choices import CareType, Ethnicity, Religion, Sex
@@ -72,6 +73,11 @@ class Child(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when this record was merged into another (the same child recorded twice): it then leaves
+    # every list and match, and its id answers with the record kept (issue 14).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["reference"]
@@ -81,6 +87,11 @@ class Child(models.Model):
             models.Index(fields=["province", "status"]),
             # A province's children in the list's order (by reference), for pages at any depth.
             models.Index(fields=["province", "reference"], name="child_province_ref"),
+            # The duplicate check's "close name, same date of birth and home commune".
+            models.Index(fields=["date_of_birth", "home_commune"], name="child_birth_commune"),
+            # The duplicate check's "same Primero or OSCaR id".
+            models.Index(KeyTextTransform("primero", "external_ids"), name="child_primero_id"),
+            models.Index(KeyTextTransform("oscar", "external_ids"), name="child_oscar_id"),
         ]
 
     def __str__(self) -> str:
