@@ -169,13 +169,12 @@ def names_close(a: NameParts, b: NameParts) -> bool:
     normalisation (in either order), or when the romanised names are close word by word (in either
     order, or written together). Different Khmer names with close romanised forms are still close: the
     romanisation is what officers get wrong, and a person judges a possible duplicate."""
-    ga, fa, gla, fla = (tuple(a) + ("", "", "", ""))[:4]
-    gb, fb, glb, flb = (tuple(b) + ("", "", "", ""))[:4]
+    ga, fa, gla, fla = (*a, "", "", "", "")[:4]
+    gb, fb, glb, flb = (*b, "", "", "", "")[:4]
     ka, kb = _khmer_words(ga, fa), _khmer_words(gb, fb)
-    if ka and kb:
-        # Khmer names are often written without a space, or with a zero-width one.
-        if "".join(ka) in ("".join(kb), "".join(reversed(kb))) or sorted(ka) == sorted(kb):
-            return True
+    # Khmer names are often written without a space between the words, or with a zero-width one.
+    if ka and kb and ("".join(ka) in ("".join(kb), "".join(reversed(kb))) or sorted(ka) == sorted(kb)):
+        return True
     return _word_lists_close(_roman_words(ga, fa, gla, fla), _roman_words(gb, fb, glb, flb))
 
 
