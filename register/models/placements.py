@@ -105,6 +105,20 @@ class Visit(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A completion recorded on a phone: the id the phone made for it once (a retry sends the same id
+    # and writes nothing twice) and when it was recorded there, perhaps days before it reached us.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    recorded_at = models.DateTimeField(_("recorded on the phone at"), null=True, blank=True)
+    # An urgent outcome followed through: who acted, when, and what they did.
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledgement = models.TextField(_("action taken"), blank=True)
+    # An extra visit asked for when an urgent outcome was acknowledged: the visit it follows up.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups", editable=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -122,3 +136,33 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.placement_id} #{self.sequence} {self.due_date}"
+
+
+class VisitLateRecord(models.Model):
+    """A visit recorded (on a phone, often offline) that reached the register after the visit was
+    completed by someone else or its placement had ended. Kept beside the visit, never dropped, for
+    the supervisor to read; the visit's own completion is left as it was."""
+
+    class Reason(models.TextChoices):
+        VISIT_ALREADY_COMPLETED = "visit_already_completed", _("the visit was already completed")
+        PLACEMENT_ENDED = "placement_ended", _("the placement had ended")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="late_records")
+    # Unique: the phone's retry of a late record finds it and writes nothing twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+    reason = models.CharField(_("why it came late"), max_length=30, choices=Reason.choices)
+    visited_on = models.DateField(_("visited on"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Visit.Outcome.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded on the phone at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at"]
+        verbose_name = _("late visit record")
+        verbose_name_plural = _("late visit records")
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.reason}"
