@@ -34,6 +34,7 @@ from register.models import (
 )
 from register.rules.approval import carer_approval_missing
 from register.scoping import user_may_act_in
+from register.services.history import carer_event_record
 from register.services.references import reference_next
 
 S = Carer.Status
@@ -117,6 +118,7 @@ def carer_create(*, actor, data: dict) -> Carer:
         carer.reference = reference_next(prefix="FC", province_code=commune.province_id)
         carer.save()
         _members_replace(carer, members)
+        carer_event_record(carer=carer, from_status="")
         audit_created(actor=actor, instance=carer, extra={"household_members": [None, _members_snapshot(carer)]})
     return carer
 
@@ -141,6 +143,8 @@ def carer_update(*, actor, carer: Carer, data: dict) -> Carer:
                 # The province is not an editable field: until set below, it is still the old one.
                 if commune.province_id != carer.province_id:
                     _check_in_jurisdiction(actor, commune)
+                    # Counted in its new province from today on.
+                    carer_event_record(carer=carer, from_status=carer.status, move_to=commune.province_id)
                 carer.district_id, carer.province_id = commune.district_id, commune.province_id
             errors = carer_consistency_errors(
                 values={f: getattr(carer, f) for f in ("commune", "village", "age_min", "age_max")}
@@ -421,6 +425,8 @@ def _status_change_audited(*, actor, carer: Carer, reason: str):
         CarerStatusChange.objects.create(
             carer=carer, from_status=from_status, to_status=carer.status, reason=reason, changed_by=_user(actor)
         )
+        if carer.status != from_status:  # a review renews the approval: no move to count
+            carer_event_record(carer=carer, from_status=from_status)
         change["status"] = [from_status, carer.status]
         if reason:
             change["reason"] = [None, reason]

@@ -37,6 +37,7 @@ from register.models import (
 from register.rules.ages import age_on
 from register.scoping import scope_to_user, user_may_act_in
 from register.selectors.children import child_list, institution_list
+from register.services.history import child_events_record
 from register.services.references import reference_next
 
 # Fields a child's record takes from the caller as they are (relations and lists are handled apart).
@@ -146,6 +147,7 @@ def _move_children_with_institution(actor, institution: Institution) -> None:
         old = child.province_id
         child.province_id = institution.province_id
         child.save(update_fields=["province", "updated_at"])
+        child_events_record(changes=[(child, child.status, old)])
         audit_write(
             actor=actor,
             action=AuditEntry.Action.UPDATE,
@@ -193,6 +195,7 @@ def child_create(*, actor, data: Mapping[str, Any]) -> Child:
         child.reference = reference_next(prefix="CH", province_code=province)
         child.full_clean()
         child.save()
+        child_events_record(changes=[(child, "", None)])
         KinLink.objects.bulk_create(KinLink(child=child, carer_id=c, relationship=r) for c, r in kin.items())
         CarerExclusion.objects.bulk_create(
             CarerExclusion(child=child, carer_id=c, reason=reason, created_by=_user_or_none(actor))
@@ -220,6 +223,7 @@ def child_update(*, actor, child: Child, data: Mapping[str, Any]) -> Child:
     with transaction.atomic():
         # The lock orders this change after a placement being made for the child at the same moment.
         child = Child.objects.select_for_update().get(pk=child.pk)
+        before = (child, child.status, child.province_id)
         audited = audited_update(actor=actor, instance=child, state=_child_state, when_changed=True, ignore=TIMESTAMPS)
         with audited as change:
             for field in CHILD_PLAIN_FIELDS:
@@ -251,6 +255,7 @@ def child_update(*, actor, child: Child, data: Mapping[str, Any]) -> Child:
                 return child
             child.full_clean()
             child.save()
+            child_events_record(changes=[before])
     return child
 
 

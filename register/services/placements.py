@@ -34,6 +34,7 @@ from register.rules import eligibility
 from register.rules.visits import today
 from register.selectors.eligibility import children_facts, family_facts, relations
 from register.selectors.placements import children_in_active_placements
+from register.services.history import child_events_record, placement_event_record
 from register.services.visits import visits_schedule
 
 # How far ahead a placement may be recorded: a planned move, not a wish list.
@@ -194,11 +195,15 @@ def placement_create(
             placed = children_in_active_placements(child_ids=child_ids) or child_ids
             raise _already_placed(placed) from None
         audit_created(actor=actor, instance=placement, extra={"children": [None, _ids(c.pk for c in locked)]})
+        placement_event_record(placement=placement, from_status="")
+        moves = []
         for child in locked:
+            moves.append((child, child.status, child.province_id))
             with audited_update(actor=actor, instance=child):
                 child.status = Child.Status.PLACED
                 child.province_id = carer.province_id
                 child.save(update_fields=["status", "province", "updated_at"])
+        child_events_record(changes=moves, on=start_date)
         visits_schedule(actor=actor, placement=placement, on=now)
     return placement
 
@@ -361,6 +366,7 @@ def placement_end(*, actor, placement: Placement, end_date: datetime.date, reaso
             placement.end_date = end_date
             placement.end_reason = reason
             placement.save(update_fields=["status", "end_date", "end_reason", "updated_at"])
+        placement_event_record(placement=placement, from_status=Placement.Status.ACTIVE)
 
         memberships = list(placement.memberships.select_for_update().filter(active=True))
         PlacementChild.objects.filter(pk__in=[m.pk for m in memberships]).update(active=False)
@@ -377,11 +383,14 @@ def placement_end(*, actor, placement: Placement, end_date: datetime.date, reaso
             .filter(pk__in=[m.child_id for m in memberships])
             .order_by("pk")
         )
+        moves = []
         for child in children:
+            moves.append((child, child.status, child.province_id))
             with audited_update(actor=actor, instance=child):
                 child.status = new_status
                 child.province_id = _province_after_placement(child, reason)
                 child.save(update_fields=["status", "province", "updated_at"])
+        child_events_record(changes=moves, on=end_date)
     return placement
 
 
