@@ -107,6 +107,7 @@ class QueueCountsSerializer(serializers.Serializer):
     due_this_week = serializers.IntegerField()
     escalated = serializers.IntegerField()
     urgent = serializers.IntegerField()
+    urgent_unacknowledged = serializers.IntegerField()
     delivery_failed = serializers.IntegerField()
 
 

@@ -15,9 +15,9 @@ from register.rules.visits import (
     OVERDUE,
     open_due_by_q,
     overdue_by_at_least_q,
-    recent_urgent_outcome_q,
     status_q,
     today,
+    unacknowledged_urgent_q,
 )
 from register.selectors.visits import visit_list
 
@@ -28,7 +28,7 @@ class Priority(models.IntegerChoices):
     """The follow-up queue's priorities; the number orders the queue, most urgent first. Only the
     queue computes them (never stored), so naming them needs no migration."""
 
-    URGENT_OUTCOME = 0, _("urgent")  # a visit recorded with an urgent outcome, within the last week
+    URGENT_OUTCOME = 0, _("urgent")  # a visit recorded with an urgent outcome, until a supervisor acknowledges it
     ESCALATED = 1, _("escalated")  # overdue past the reminder policy's escalation point
     OVERDUE = 2, _("overdue")
     DUE_TODAY = 3, _("due today")
@@ -71,18 +71,19 @@ def inbox_unread_count(*, user) -> int:
 
 
 def follow_up_queue(*, user, on: datetime.date | None = None) -> QuerySet:
-    """Visits that need someone's attention, most urgent first: urgent outcomes of the last week,
+    """Visits that need someone's attention, most urgent first: urgent outcomes no supervisor has
+    acknowledged yet (however old: they leave the queue only when someone says what was done),
     visits overdue past the escalation point, overdue, due today, due this week. Each row carries
     its `priority` (a Priority number, URGENT_OUTCOME first) and whether a reminder about it failed
     to reach anyone."""
     today_ = on or today()
     escalate = ReminderPolicy.current().escalate_days_after
     queryset = visit_list(user=user, on=today_).filter(
-        open_due_by_q(today_ + datetime.timedelta(days=WEEK_DAYS)) | recent_urgent_outcome_q(today_)
+        open_due_by_q(today_ + datetime.timedelta(days=WEEK_DAYS)) | unacknowledged_urgent_q()
     )
     return queryset.annotate(
         priority=Case(
-            When(recent_urgent_outcome_q(today_), then=Value(Priority.URGENT_OUTCOME.value)),
+            When(unacknowledged_urgent_q(), then=Value(Priority.URGENT_OUTCOME.value)),
             When(overdue_by_at_least_q(escalate, today_), then=Value(Priority.ESCALATED.value)),
             When(status_q(OVERDUE, today_), then=Value(Priority.OVERDUE.value)),
             When(status_q(DUE, today_), then=Value(Priority.DUE_TODAY.value)),
@@ -103,6 +104,8 @@ def follow_up_counts(queryset: QuerySet) -> dict[str, int]:
         escalated=Count("id", filter=Q(priority=Priority.ESCALATED)),
         urgent=Count("id", filter=Q(priority=Priority.URGENT_OUTCOME)),
     )
+    # API.md's name for the same figure: the queue holds an urgent outcome until it is acknowledged.
+    counts["urgent_unacknowledged"] = counts["urgent"]
     # Counted apart: an aggregate filtered on an EXISTS annotation miscounts on some databases.
     counts["delivery_failed"] = queryset.filter(delivery_failed=True).count()
     return counts

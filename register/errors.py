@@ -33,6 +33,12 @@ class ErrorCode(models.TextChoices):
     TRAINING_MODULE_IN_USE = "training_module_in_use", _("Training module in use")
     NATIONAL_ONLY = "national_only", _("National administrators only")
     IMPORT_NOT_READY = "import_not_ready", _("Import not ready")
+    # Duplicates (issue 14): the same person registered twice
+    POSSIBLE_DUPLICATE = "possible_duplicate", _("Possibly registered already")
+    # Follow-up visits (a record from a phone that arrives late is kept beside the visit)
+    VISIT_ALREADY_COMPLETED = "visit_already_completed", _("Visit already completed")
+    PLACEMENT_ENDED = "placement_ended", _("Placement ended")
+    VISIT_ALREADY_ACKNOWLEDGED = "visit_already_acknowledged", _("Urgent outcome already acknowledged")
     # Matching and batch plans
     NO_CHILDREN = "no_children", _("No child to match")
     NOT_FOUND = "not_found", _("Not found")

@@ -32,7 +32,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "visits.read": frozenset({R.PLACEMENT_OFFICER, R.SUPERVISOR, R.SOCIAL_WORKER, R.NATIONAL_ADMIN}),
     "visits.complete": frozenset({R.SOCIAL_WORKER, R.SUPERVISOR, R.NATIONAL_ADMIN}),
     "followup.read": frozenset({R.SUPERVISOR, R.SOCIAL_WORKER, R.NATIONAL_ADMIN}),
+    "visits.acknowledge": frozenset({R.SUPERVISOR, R.NATIONAL_ADMIN}),
     "audit.read": frozenset({R.NATIONAL_ADMIN}),
+    # Possible duplicates: reviewing and merging them (supervisors for pairs inside their provinces).
+    "duplicates.resolve": frozenset({R.SUPERVISOR, R.NATIONAL_ADMIN}),
 }
 
 # Roles that see only what is assigned to them (their own placements and visits) inside a province.

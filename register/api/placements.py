@@ -13,6 +13,7 @@ from register.api.permissions import HasCapability
 from register.choices import CareType
 from register.inputs.limits import MAX_CHILDREN_PER_PLACEMENT
 from register.models import Carer, Child, Placement, Visit
+from register.models.placements import VisitLateRecord
 from register.rules.eligibility import OVERRIDABLE
 from register.rules.visits import VISIT_STATUS_CHOICES, days_overdue, status_of
 from register.scoping import scope_to_user
@@ -20,7 +21,7 @@ from register.selectors.filters import PlacementFilter, VisitFilter
 from register.selectors.placements import placement_detail, placement_list, placements_visible_to
 from register.selectors.visits import visit_list, visits_visible_to
 from register.services.placements import placement_create, placement_end
-from register.services.visits import visit_complete
+from register.services.visits import visit_acknowledge, visit_complete
 
 # --- Output --------------------------------------------------------------------------------------
 
@@ -28,6 +29,21 @@ from register.services.visits import visit_complete
 def _children_of(placement: Placement) -> list[str]:
     # memberships are prefetched by the selectors: no query per row.
     return [str(m.child_id) for m in placement.memberships.all()]
+
+
+class LateRecordSerializer(serializers.Serializer):
+    """A record of the visit that arrived after it was completed by someone else, or after its
+    placement ended: kept, never dropped, for the supervisor to read."""
+
+    id = serializers.UUIDField(read_only=True)
+    client_id = serializers.UUIDField(read_only=True, allow_null=True)
+    reason = serializers.ChoiceField(choices=VisitLateRecord.Reason.choices, read_only=True)
+    visited_on = serializers.DateField(read_only=True)
+    outcome = serializers.ChoiceField(choices=Visit.Outcome.choices, read_only=True)
+    notes = serializers.CharField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+    received_at = serializers.DateTimeField(read_only=True)
 
 
 class VisitSerializer(serializers.Serializer):
@@ -47,6 +63,18 @@ class VisitSerializer(serializers.Serializer):
     completed_on = serializers.DateField(read_only=True, allow_null=True)
     outcome = serializers.ChoiceField(choices=Visit.Outcome.choices, read_only=True, allow_blank=True)
     notes = serializers.CharField(read_only=True)
+    recorded_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("When the completion was recorded on the phone, if it was.")
+    )
+    late_records = LateRecordSerializer(many=True, read_only=True)
+    acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    acknowledged_by = serializers.CharField(
+        source="acknowledged_by.username", read_only=True, allow_null=True, help_text=_("A username.")
+    )
+    acknowledgement = serializers.CharField(read_only=True, help_text=_("What was done about an urgent outcome."))
+    follow_up_of = serializers.UUIDField(
+        read_only=True, allow_null=True, help_text=_("The visit with an urgent outcome this extra visit follows up.")
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
     def get_children(self, visit) -> list[str]:
@@ -123,6 +151,10 @@ def _iso(day):
     return None if day is None else day.isoformat()
 
 
+def _moment(at):
+    return None if at is None else _DATETIME.to_representation(at)
+
+
 def visit_row(visit: Visit) -> dict:
     """VisitSerializer's output for one visit (its placement, the placement's children and social
     worker loaded with it, as the selectors do)."""
@@ -143,6 +175,26 @@ def visit_row(visit: Visit) -> dict:
         "completed_on": _iso(visit.completed_on),
         "outcome": visit.outcome,
         "notes": visit.notes,
+        "recorded_at": _moment(visit.recorded_at),
+        "late_records": [late_record_row(late) for late in visit.late_records.all()],
+        "acknowledged_at": _moment(visit.acknowledged_at),
+        "acknowledged_by": visit.acknowledged_by.username if visit.acknowledged_by_id else None,
+        "acknowledgement": visit.acknowledgement,
+        "follow_up_of": None if visit.follow_up_of_id is None else str(visit.follow_up_of_id),
+    }
+
+
+def late_record_row(late: VisitLateRecord) -> dict:
+    return {
+        "id": str(late.id),
+        "client_id": None if late.client_id is None else str(late.client_id),
+        "reason": late.reason,
+        "visited_on": _iso(late.visited_on),
+        "outcome": late.outcome,
+        "notes": late.notes,
+        "recorded_at": _moment(late.recorded_at),
+        "recorded_by": late.recorded_by.username,
+        "received_at": _moment(late.received_at),
     }
 
 
@@ -225,6 +277,21 @@ class VisitCompleteSerializer(serializers.Serializer):
     visited_on = serializers.DateField()
     outcome = serializers.ChoiceField(choices=Visit.Outcome.choices)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
+    client_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_("Made once per record by the phone: the same id again writes nothing twice."),
+    )
+    recorded_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text=_("When the visit was recorded on the phone.")
+    )
+
+
+class VisitAcknowledgeSerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=2000, help_text=_("What was done about the urgent outcome."))
+    next_visit_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("A date for an extra visit, when one is wanted.")
+    )
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -296,6 +363,18 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = VisitCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         visit_complete(actor=request.user, visit=visit, **data.validated_data)
+        return Response(VisitSerializer(visit_list(user=request.user).get(pk=visit.pk)).data)
+
+    @extend_schema(request=VisitAcknowledgeSerializer, responses={200: VisitSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[HasCapability.for_("visits.acknowledge")])
+    def acknowledge(self, request, pk=None):
+        """A supervisor records what was done about an urgent outcome (and may schedule an extra visit).
+        Errors: 400 invalid_transition (not an urgent outcome), 409 visit_already_acknowledged,
+        409 placement_ended (an extra visit asked for an ended placement)."""
+        visit = get_object_or_404(visits_visible_to(request.user), pk=pk)
+        data = VisitAcknowledgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit_acknowledge(actor=request.user, visit=visit, **data.validated_data)
         return Response(VisitSerializer(visit_list(user=request.user).get(pk=visit.pk)).data)
 
 

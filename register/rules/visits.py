@@ -155,3 +155,19 @@ def is_recent_urgent_outcome(
         and completed_on is not None
         and completed_on >= (on or today()) - _days(URGENT_OUTCOME_DAYS)
     )
+
+
+def unacknowledged_urgent_q() -> Q:
+    """Visits completed with an urgent outcome that no supervisor has acknowledged yet: the
+    follow-up queue keeps them, however old, until someone says what was done."""
+    return Q(state=Visit.State.COMPLETED, outcome=Visit.Outcome.URGENT, acknowledged_at__isnull=True)
+
+
+def is_unacknowledged_urgent(*, state: str, outcome: str, acknowledged_at) -> bool:
+    """The same rule as `unacknowledged_urgent_q`, for one visit in memory."""
+    return state == Visit.State.COMPLETED and outcome == Visit.Outcome.URGENT and acknowledged_at is None
+
+
+def is_urgent_outcome(*, state: str, outcome: str) -> bool:
+    """A visit made that found a child at risk: what a supervisor acknowledges."""
+    return state == Visit.State.COMPLETED and outcome == Visit.Outcome.URGENT

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from register.models import Placement, PlacementChild, Visit
 from register.rules.visits import with_status
 from register.scoping import scope_to_case_load
+from register.selectors.visits import late_records_prefetch
 
 
 def placements_visible_to(user) -> QuerySet:
@@ -23,7 +24,12 @@ def with_details(queryset: QuerySet) -> QuerySet:
     """Everything a placement's representation shows, in a fixed number of queries."""
     return queryset.select_related("social_worker").prefetch_related(
         Prefetch("memberships", queryset=PlacementChild.objects.order_by("child_id")),
-        Prefetch("visits", queryset=with_status(Visit.objects.order_by("sequence"))),
+        Prefetch(
+            "visits",
+            queryset=with_status(Visit.objects.select_related("acknowledged_by").order_by("sequence")).prefetch_related(
+                late_records_prefetch()
+            ),
+        ),
     )
 
 

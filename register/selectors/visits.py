@@ -10,6 +10,7 @@ import datetime
 from django.db.models import Prefetch, QuerySet
 
 from register.models import PlacementChild, Visit
+from register.models.placements import VisitLateRecord
 from register.rules.visits import with_status
 from register.scoping import scope_to_case_load
 
@@ -29,12 +30,19 @@ def visit_list(*, user, on: datetime.date | None = None) -> QuerySet:
     queries whatever the page size."""
     return with_status(
         visits_visible_to(user)
-        .select_related("placement", "placement__social_worker")
+        .select_related("placement", "placement__social_worker", "acknowledged_by")
         .prefetch_related(
             Prefetch("placement__memberships", queryset=PlacementChild.objects.order_by("child_id")),
+            late_records_prefetch(),
         ),
         on,
     ).order_by("due_date", "placement_id", "sequence")
+
+
+def late_records_prefetch() -> Prefetch:
+    """A visit's late records (records from phones that came after it was completed or its
+    placement ended), with who recorded them: one query for a whole page of visits."""
+    return Prefetch("late_records", queryset=VisitLateRecord.objects.select_related("recorded_by"))
 
 
 def visit_get_for_update(*, visit_id) -> Visit:

@@ -73,25 +73,96 @@ def test_completion_is_audited(worker, placement):
     assert entry.changes["outcome"] == ["", "urgent"]
 
 
-@pytest.mark.parametrize("state", ["completed", "missed", "cancelled"])
+@pytest.mark.parametrize("state", ["missed", "cancelled"])
 def test_only_an_open_visit_can_be_completed(worker, placement, state):
     visit = first_visit(placement)
-    Visit.objects.filter(pk=visit.pk).update(
-        state=state,
-        completed_on=today() if state == "completed" else None,
-        outcome="settled" if state == "completed" else "",
-    )
+    Visit.objects.filter(pk=visit.pk).update(state=state)
     response = complete(worker, visit, outcome="urgent")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_transition"
     visit.refresh_from_db()
-    assert visit.state == state
+    assert visit.state == state and not visit.late_records.exists()
 
 
-def test_visits_of_an_ended_placement_cannot_be_completed(worker, placement):
+def test_a_visit_completed_meanwhile_answers_409_and_keeps_the_late_record(worker, placement):
+    visit = first_visit(placement)
+    Visit.objects.filter(pk=visit.pk).update(state="completed", completed_on=today(), outcome="settled")
+    response = complete(worker, visit, outcome="urgent", notes="Bruises on the arm.")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "visit_already_completed" and body["late_record"]
+    visit.refresh_from_db()
+    assert (visit.state, visit.outcome) == ("completed", "settled")  # the first completion stands
+    (late,) = visit.late_records.all()
+    assert (late.outcome, late.notes, late.reason) == ("urgent", "Bruises on the arm.", "visit_already_completed")
+    assert str(late.pk) == body["late_record"]
+    assert AuditEntry.objects.filter(model="register.VisitLateRecord", object_id=str(late.pk), action="create").exists()
+    shown = worker.get(f"/api/v1/visits/{visit.pk}/").json()["late_records"]
+    assert [r["notes"] for r in shown] == ["Bruises on the arm."]
+
+
+def test_visits_of_an_ended_placement_answer_409_placement_ended_and_keep_the_record(worker, placement):
     placement_end(actor=worker.user, placement=placement, end_date=today(), reason="reunified")
-    response = complete(worker, placement.visits.get(sequence=2))
-    assert response.status_code == 400 and response.json()["code"] == "invalid_transition"
+    visit = placement.visits.get(sequence=2)
+    response = complete(worker, visit)
+    assert response.status_code == 409 and response.json()["code"] == "placement_ended"
+    visit.refresh_from_db()
+    assert visit.state == "cancelled"
+    assert visit.late_records.get().reason == "placement_ended"
+
+
+def test_the_same_client_id_twice_writes_once(worker, placement):
+    visit = first_visit(placement)
+    body = {
+        "visited_on": today().isoformat(),
+        "outcome": "concerns",
+        "notes": "Recorded offline.",
+        "client_id": "6f1c1f3e-8a51-4c59-9a53-0a6a3c2f9b11",
+        "recorded_at": "2026-01-05T09:30:00+07:00",
+    }
+    first = worker.post(url(visit), body, format="json")
+    entries = AuditEntry.objects.count()
+    again = worker.post(url(visit), body, format="json")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert AuditEntry.objects.count() == entries  # nothing written the second time
+    visit.refresh_from_db()
+    assert str(visit.client_id) == body["client_id"] and visit.recorded_at is not None
+    assert not visit.late_records.exists()
+
+
+def test_a_late_record_sent_again_is_kept_once(worker, placement):
+    visit = first_visit(placement)
+    Visit.objects.filter(pk=visit.pk).update(state="completed", completed_on=today(), outcome="settled")
+    body = {
+        "visited_on": today().isoformat(),
+        "outcome": "settled",
+        "client_id": "0b7f7a4e-55c2-4a4e-8f0e-3c1d2b9a8e77",
+    }
+    first = worker.post(url(visit), body, format="json")
+    again = worker.post(url(visit), body, format="json")
+    assert first.status_code == again.status_code == 409
+    assert first.json() == again.json()
+    assert visit.late_records.count() == 1
+
+
+def test_a_client_id_of_another_visit_is_refused_naming_it(worker, placement):
+    body = {
+        "visited_on": today().isoformat(),
+        "outcome": "settled",
+        "client_id": "1d5a0a8e-7f8b-4b0b-9b7e-2a0c9d5e6f10",
+    }
+    assert worker.post(url(first_visit(placement)), body, format="json").status_code == 200
+    response = worker.post(url(placement.visits.get(sequence=2)), body, format="json")
+    assert response.status_code == 400 and "client_id" in response.json()
+    assert placement.visits.get(sequence=2).state == "open"
+
+
+@pytest.mark.parametrize("field, value", [("client_id", "not-a-uuid"), ("recorded_at", "yesterday")])
+def test_a_malformed_phone_field_is_refused_naming_it(worker, placement, field, value):
+    body = {"visited_on": today().isoformat(), "outcome": "settled", field: value}
+    response = worker.post(url(first_visit(placement)), body, format="json")
+    assert response.status_code == 400 and field in response.json()
 
 
 def test_a_visit_date_in_the_future_is_refused(worker, placement):
