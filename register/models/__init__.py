@@ -14,6 +14,7 @@ from .gazetteer import Commune, District, Province, Village
 from .history import StatusEvent
 from .imports import CarerImportJob
 from .institutions import Institution
+from .names import CarerSearchKey, ChildSearchKey
 from .placements import Placement, PlacementChild, Visit
 from .reference import TrainingModule, VisitPolicy
 from .sessions import ApiTokenUse, UserSession
@@ -26,9 +27,11 @@ __all__ = [
     "CarerCheck",
     "CarerExclusion",
     "CarerImportJob",
+    "CarerSearchKey",
     "CarerStatusChange",
     "CarerTraining",
     "Child",
+    "ChildSearchKey",
     "Commune",
     "District",
     "DuplicatePair",

@@ -25,9 +25,11 @@ class Carer(models.Model):
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.ENQUIRY)
     household_name = models.CharField(_("household name"), max_length=200)
 
-    # The primary carer.
+    # The primary carer: the name as written (usually Khmer script), and romanised as on the ID card.
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
+    given_name_latin = models.CharField(_("given name (Latin letters)"), max_length=100, blank=True)
+    family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
     national_id = models.CharField(_("national ID"), max_length=20, blank=True)
@@ -118,6 +120,8 @@ class HouseholdMember(models.Model):
     carer = models.ForeignKey(Carer, on_delete=models.CASCADE, related_name="household_members")
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
+    given_name_latin = models.CharField(_("given name (Latin letters)"), max_length=100, blank=True)
+    family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)

@@ -42,8 +42,11 @@ class Child(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    # The name as written (usually Khmer script), and romanised as on the birth certificate.
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
+    given_name_latin = models.CharField(_("given name (Latin letters)"), max_length=100, blank=True)
+    family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
     institution = models.ForeignKey(

@@ -178,13 +178,92 @@ def names_close(a: NameParts, b: NameParts) -> bool:
     return _word_lists_close(_roman_words(ga, fa, gla, fla), _roman_words(gb, fb, glb, flb))
 
 
-def search_terms(query: str) -> list[str]:
-    """The canonical words of what a person typed in a search box."""
-    return words(query)
-
-
 def all_keys(texts: Iterable[str]) -> tuple[list[str], list[str]]:
-    """(canonical words, phonetic keys) of names, each once, in first-seen order: what is stored to search."""
+    """(canonical words, phonetic keys) of names, each once, in first-seen order."""
     ws = list(dict.fromkeys(w for t in texts for w in words(t)))
     ks = list(dict.fromkeys(k for w in ws if is_romanised(w) and (k := phonetic_key(w))))
     return ws, ks
+
+
+# --- Search keys: what the services store for a person, and what a typed search looks up -----------
+
+# Marks a stored phonetic key, so that it never equals a word (words are lower case, keys upper case
+# after the mark). A search looks a word up by prefix and a phonetic key by equality.
+PHONETIC_MARK = "~"
+KEY_LENGTH = 100
+_NOT_DIGIT = re.compile(r"\D")
+_PHONE_LIKE = re.compile(r"[\d\s()+\-.]+")
+COUNTRY_CODE = "855"
+
+
+def phone_digits(phone: str) -> str:
+    """A Cambodian phone's national digits without the trunk 0 (+855 12 345 678 and 012 345 678: 12345678)."""
+    digits = _NOT_DIGIT.sub("", phone or "")
+    if phone.strip().startswith("+") or (digits.startswith(COUNTRY_CODE) and len(digits) > 10):
+        digits = digits.removeprefix(COUNTRY_CODE)
+    return digits.removeprefix("0")
+
+
+def search_keys(
+    *, names: Iterable[str] = (), people: Iterable[tuple[str, str]] = (), codes: Iterable[str] = (), phones=()
+) -> set[str]:
+    """The keys a record is found by: the canonical words of `names` and the phonetic keys of their
+    romanised words; each person's (given, family) Khmer names also written together in both orders
+    (Khmer is often typed without a space, or with a zero-width one); `codes` (references, partner
+    ids) whole and their last part (FC-02-000777 and 000777); `phones` as their national digits."""
+    texts = list(names)
+    ws, ks = all_keys(texts)
+    keys = set(ws) | {PHONETIC_MARK + k for k in ks}
+    for given, family in people:
+        g, f = "".join(words(given)), "".join(words(family))
+        if g and f and is_khmer(g + f):
+            keys |= {g + f, f + g}
+    for code in codes:
+        for w in words(code):
+            keys |= {w, w.rsplit("-", 1)[-1]}
+    keys |= {d for p in phones if (d := phone_digits(p))}
+    return {k[:KEY_LENGTH] for k in keys if k}
+
+
+def search_lookups(query: str) -> list[tuple[list[str], list[str]]]:
+    """What a typed search looks up: for each typed word, (prefixes, exact keys), any of which finds
+    it; a record is found when every typed word finds one of its keys. A query that looks like a
+    phone number (012 345 678, +855 12 345 678) is one word: its digits."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    if _PHONE_LIKE.fullmatch(query) and (raw := _NOT_DIGIT.sub("", query)):
+        national = phone_digits(query)
+        return [([d[:KEY_LENGTH] for d in dict.fromkeys((raw, national)) if d], [])]
+    lookups = []
+    for w in words(query):
+        exact = [PHONETIC_MARK + k] if w.isalpha() and is_romanised(w) and (k := phonetic_key(w)) else []
+        lookups.append(([w[:KEY_LENGTH]], exact))
+    return lookups
+
+
+def carer_search_keys(carer) -> set[str]:
+    """A family's search keys: the primary carer's names in both scripts, the household name, the
+    reference and the phone. `carer` is any object with the Carer's attributes."""
+    return search_keys(
+        names=[
+            carer.household_name,
+            carer.given_name,
+            carer.family_name,
+            carer.given_name_latin,
+            carer.family_name_latin,
+        ],
+        people=[(carer.given_name, carer.family_name)],
+        codes=[carer.reference],
+        phones=[carer.phone],
+    )
+
+
+def child_search_keys(child) -> set[str]:
+    """A child's search keys: their names in both scripts, the reference and partner systems' ids."""
+    ids = child.external_ids if isinstance(child.external_ids, dict) else {}
+    return search_keys(
+        names=[child.given_name, child.family_name, child.given_name_latin, child.family_name_latin],
+        people=[(child.given_name, child.family_name)],
+        codes=[child.reference, *(str(v) for v in ids.values() if v)],
+    )
