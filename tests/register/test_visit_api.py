@@ -46,6 +46,12 @@ def test_a_visit_shows_its_placement_carer_children_and_status(supervisor):
         "completed_on": None,
         "outcome": "",
         "notes": "",
+        "recorded_at": None,
+        "late_records": [],
+        "acknowledged_at": None,
+        "acknowledged_by": None,
+        "acknowledgement": "",
+        "follow_up_of": None,
     }
 
 
