@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matching import selectors, services
-from matching.explanations import sentences
+from matching.core import EFFECTS
+from matching.explanations import contributions, explanation, sentences
 from matching.models import BatchPlan
 from register.api.fields import BoundedListField, reason_field
 from register.api.permissions import HasCapability
@@ -28,12 +29,38 @@ class MatchRequestSerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=200, default=20)
 
 
+class ContributionSerializer(serializers.Serializer):
+    factor = serializers.CharField(help_text=_("The score component."))
+    value = serializers.FloatField(min_value=0, max_value=1, help_text=_("The component's value for this family."))
+    weight = serializers.FloatField(help_text=_("The component's weight in the run's matching policy."))
+    points = serializers.FloatField(
+        help_text=_(
+            "What the component added to the score: weight times value, divided by the weights that apply; "
+            "they add up to the score."
+        )
+    )
+    effect = serializers.ChoiceField(
+        choices=EFFECTS,
+        help_text=_("for: the value is above 0.5 (what is given when nothing is known); against: below; neutral: 0.5."),
+    )
+    text = serializers.CharField(help_text=_("The family's value beside the child's, in words."))
+
+
+def _candidate_body(stored: dict) -> dict:
+    """A stored candidate or proposal as the API gives it: contributions and explanation in words."""
+    body = {k: v for k, v in stored.items() if k not in ("facts", "contributions")}
+    body["contributions"] = contributions(stored.get("contributions", []))
+    body["explanation"] = explanation(stored)
+    return body
+
+
 class CandidateSerializer(serializers.Serializer):
     carer = serializers.CharField()
     rank = serializers.IntegerField()
     score = serializers.FloatField(min_value=0, max_value=1)
     distance_km = serializers.FloatField(allow_null=True)
     components = serializers.DictField(child=serializers.FloatField())
+    contributions = ContributionSerializer(many=True)
     explanation = serializers.ListField(child=serializers.CharField())
 
 
@@ -50,10 +77,7 @@ class MatchRunSerializer(serializers.Serializer):
 
     @extend_schema_field(CandidateSerializer(many=True))
     def get_candidates(self, run) -> list[dict]:
-        return [
-            {**{k: v for k, v in c.items() if k != "facts"}, "explanation": sentences(c["facts"])}
-            for c in run.candidates
-        ]
+        return [_candidate_body(c) for c in run.candidates]
 
     def to_representation(self, run):
         data = super().to_representation(run)
@@ -80,6 +104,7 @@ class ExplainSerializer(serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True)
     score = serializers.FloatField(allow_null=True)
     components = serializers.DictField(child=serializers.FloatField())
+    contributions = ContributionSerializer(many=True)
     explanation = serializers.ListField(child=serializers.CharField())
 
 
@@ -109,7 +134,16 @@ class ProposalSerializer(serializers.Serializer):
     index = serializers.IntegerField(required=False)
     children = serializers.ListField(child=serializers.CharField())
     carer = serializers.CharField()
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        help_text=_(
+            "The family's score for these children, 0 to 1, as in a match; the plan's total adds it once per child."
+        )
+    )
+    contributions = ContributionSerializer(many=True)
+    explanation = serializers.ListField(child=serializers.CharField())
+    placement = serializers.CharField(
+        required=False, help_text=_("The placement made when the proposal was confirmed.")
+    )
 
 
 class UnassignedSerializer(serializers.Serializer):
@@ -118,7 +152,7 @@ class UnassignedSerializer(serializers.Serializer):
 
 
 class BatchPlanSerializer(serializers.ModelSerializer):
-    proposals = ProposalSerializer(many=True)
+    proposals = serializers.SerializerMethodField()
     unassigned = UnassignedSerializer(many=True)
     policy_version = serializers.IntegerField(source="policy_id")
 
@@ -141,11 +175,22 @@ class BatchPlanSerializer(serializers.ModelSerializer):
             "finished_at",
             "error",
         ]
+        extra_kwargs = {
+            "total_score": {
+                "help_text": _(
+                    "The sum over the proposals of children times score: each child counts its family's score (0 to 1)."
+                )
+            },
+            "greedy_total_score": {"help_text": _("The same total for the simple plan (best family first).")},
+        }
+
+    @extend_schema_field(ProposalSerializer(many=True))
+    def get_proposals(self, plan) -> list[dict]:
+        proposals = [{**_candidate_body(p), "index": n} for n, p in enumerate(plan.proposals)]
+        return ProposalSerializer(proposals, many=True).data
 
     def to_representation(self, plan):
-        proposals = [{**p, "index": n} for n, p in enumerate(plan.proposals)]
         data = super().to_representation(plan)
-        data["proposals"] = ProposalSerializer(proposals, many=True).data
         user = _reader(self)
         if user is not None and not user.is_national:
             # A plan filed under the reader's province may name another province's children and
@@ -209,7 +254,8 @@ class MatchExplainView(APIView):
         result = services.match_explain(run=run, carer_id=carer, actor=request.user)
         if not result:
             return Response({"detail": _("No such family in your provinces."), "code": "not_found"}, status=404)
-        result["explanation"] = sentences(result.pop("facts"))
+        result["explanation"] = explanation(result) if result["eligible"] else sentences(result["facts"])
+        result["contributions"] = contributions(result["contributions"])
         return Response(ExplainSerializer(result).data)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import adapter
-from matching.core import PlanUnit, explain_candidate, plan_assignments, rank
+from matching.core import PlanUnit, contributions_of, explain_candidate, plan_assignments, rank, rounded
 from matching.models import BatchPlan, MatchingPolicy, MatchRun
 from register.audit import audit_write
 from register.errors import ConflictError, DomainError
@@ -24,6 +24,32 @@ log = logging.getLogger(__name__)
 
 def _facts_json(facts) -> list[dict]:
     return [{"code": f.code, "params": f.params} for f in facts]
+
+
+SCORE_DIGITS = 4
+
+
+def _scored(ranking, unit, index: int) -> dict:
+    """An eligible family's score as stored: rounded, with its components and its contributions
+    (what each factor added; Σ points = the stored score). The explanation is the contributions'
+    facts, one sentence per factor, so the reasons and the bars always agree."""
+    score = round(float(ranking.evaluation.scores[index]), SCORE_DIGITS)
+    parts = rounded(contributions_of(ranking, unit, index), score, SCORE_DIGITS)
+    return {
+        "score": score,
+        "components": ranking.components_of(index),
+        "contributions": [
+            {
+                "factor": c.factor,
+                "value": c.value,
+                "weight": c.weight,
+                "points": c.points,
+                "effect": c.effect,
+                "fact": {"code": c.fact.code, "params": c.fact.params},
+            }
+            for c in parts
+        ],
+    }
 
 
 def _ensure_placeable(children: list[Child]) -> None:
@@ -47,14 +73,15 @@ def match_run_create(*, actor, child: Child, limit: int = 20) -> MatchRun:
     candidates = []
     for position, index in enumerate(ranking.order[:limit], start=1):
         distance = ranking.evaluation.home_km[index]
+        scored = _scored(ranking, unit, index)
         candidates.append(
             {
                 "carer": str(carers.ids[index]),
                 "rank": position,
-                "score": round(float(ranking.evaluation.scores[index]), 4),
+                "score": scored["score"],
                 "distance_km": None if np.isnan(distance) else round(float(distance), 1),
-                "components": ranking.components_of(index),
-                "facts": _facts_json(explain_candidate(ranking, unit, index)),
+                "components": scored["components"],
+                "contributions": scored["contributions"],
             }
         )
     with transaction.atomic():
@@ -97,14 +124,14 @@ def match_explain(*, run: MatchRun, carer_id: str, actor) -> dict:
     ranking = rank(unit, one, adapter.weights_of(run.policy))
     eligible = ranking.eligible_count == 1
     stored = next((c for c in run.candidates if c["carer"] == carer_id), None)
+    scored = _scored(ranking, unit, 0) if eligible else {"score": None, "components": {}, "contributions": []}
     return {
         "carer": carer_id,
         "eligible": eligible,
         "reasons": ranking.reasons_of(0),
         "rank": stored["rank"] if stored else None,
-        "score": round(float(ranking.evaluation.scores[0]), 4) if eligible else None,
-        "components": ranking.components_of(0) if eligible else {},
-        "facts": _facts_json(explain_candidate(ranking, unit, 0)),
+        **scored,
+        "facts": _facts_json(explain_candidate(ranking, unit, 0)) if not eligible else [],
     }
 
 
@@ -115,6 +142,7 @@ def match_explain(*, run: MatchRun, carer_id: str, actor) -> dict:
 # matching/apps.py imports the tasks module in every process, which connects the receiver.
 # Arguments: `plan_id`.
 batch_plan_queued = Signal()
+
 
 def batch_plan_create(*, actor, children: list[Child], institution: Institution | None = None) -> BatchPlan:
     """Queue a plan for these children (an institution's, or a list); a worker computes it."""
@@ -191,8 +219,11 @@ def _compute(plan: BatchPlan) -> None:
     carers = adapter.carers_for(actor)
     weights = adapter.weights_of(plan.policy)
     units: list[PlanUnit] = []
+    core_units = []
     for i, group in enumerate(groups):
-        ranking = rank(adapter.unit_for(group), carers, weights)
+        unit = adapter.unit_for(group)
+        ranking = rank(unit, carers, weights)
+        core_units.append(unit)
         units.append(
             PlanUnit(
                 key=str(i), size=len(group), candidates=ranking.order, scores=ranking.evaluation.scores[ranking.order]
@@ -211,16 +242,18 @@ def _compute(plan: BatchPlan) -> None:
         time_limit=plan.policy.plan_time_limit_s,
         progress=progress,
     )
-    by_key = {u.key: u for u in units}
     proposals = []
     for key, index in sorted(result.assignments.items(), key=lambda kv: int(kv[0])):
-        u = by_key[key]
-        score = float(u.scores[np.flatnonzero(u.candidates == index)[0]])
+        # The unit against its family alone: the same score as in the plan (a family's score does not
+        # depend on the others), with its contributions, without keeping every unit's ranking.
+        unit = core_units[int(key)]
+        scored = _scored(rank(unit, carers.take(np.array([index])), weights), unit, 0)
         proposals.append(
             {
                 "children": [str(c.pk) for c in groups[int(key)]],
                 "carer": str(carers.ids[index]),
-                "score": round(score, 4),
+                "score": scored["score"],
+                "contributions": scored["contributions"],
             }
         )
     unassigned = [

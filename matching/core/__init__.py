@@ -6,6 +6,7 @@ deterministic tie-break, and structured explanations (codes with parameters) tha
 into sentences in Khmer or English.
 """
 
+from .contributions import EFFECTS, Contribution, contributions_of, rounded
 from .explain import Fact, explain_candidate
 from .planner import Plan, PlanUnit, plan_assignments
 from .ranking import Ranking, rank
@@ -13,15 +14,19 @@ from .types import COMPONENTS, EXCLUSION_CODES, CarerArrays, Unit, Weights
 
 __all__ = [
     "COMPONENTS",
+    "EFFECTS",
     "EXCLUSION_CODES",
     "CarerArrays",
+    "Contribution",
     "Fact",
     "Plan",
     "PlanUnit",
     "Ranking",
     "Unit",
     "Weights",
+    "contributions_of",
     "explain_candidate",
     "plan_assignments",
     "rank",
+    "rounded",
 ]

@@ -29,6 +29,7 @@ class Evaluation:
     home_km: np.ndarray  # float, (n,), NaN when unknown
     school_km: np.ndarray  # float, (n,)
     is_kin: np.ndarray  # bool, (n,)
+    weights: np.ndarray  # float, (len(COMPONENTS),): the policy's weights, 0 where a component does not apply
 
     @property
     def eligible(self) -> np.ndarray:
@@ -61,9 +62,7 @@ def evaluate(unit: Unit, carers: CarerArrays, weights: Weights) -> Evaluation:
         care_type=unit.care_type,
         kinship=kinship_needed,
     )
-    excluded = (
-        np.isin(ids, np.array(sorted(unit.excluded), dtype=ids.dtype)) if unit.excluded else np.zeros(n, bool)
-    )
+    excluded = np.isin(ids, np.array(sorted(unit.excluded), dtype=ids.dtype)) if unit.excluded else np.zeros(n, bool)
     reasons = eligibility.failing(carers, children, eligibility.Relations(kin=is_kin, excluded=excluded))
 
     # --- Components, computed for the eligible families only (the costly part) ----------------
@@ -89,7 +88,7 @@ def evaluate(unit: Unit, carers: CarerArrays, weights: Weights) -> Evaluation:
     total = w.sum()
     scores = np.full(n, np.nan)
     scores[eligible] = np.clip(sub @ w / total, 0.0, 1.0) if total > 0 else 0.0
-    return Evaluation(reasons, comp, applicable, scores, home_km, school_km, is_kin)
+    return Evaluation(reasons, comp, applicable, scores, home_km, school_km, is_kin, w)
 
 
 def components(

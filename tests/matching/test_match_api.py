@@ -237,3 +237,43 @@ def test_a_proposal_the_register_has_since_made_unfit_needs_a_reason_and_an_excl
     assert placed.status_code == 201 and placed.json()["overrides"][0]["reason"] == reason
     excluded = officer.post(url, {"proposal": 1, "start_date": today, "override_reason": reason}, format="json")
     assert excluded.status_code == 400 and excluded.json()["code"] == "excluded_for_child"
+
+
+def test_every_candidate_says_what_each_factor_added_and_the_points_add_up_to_the_score(client_for):
+    officer = client_for(Role.PLACEMENT_OFFICER)
+    child = ChildFactory(religion="christianity")
+    buddhists = CarerFactory(religion="buddhism")
+    CarerFactory(commune=commune("021001"), lat=13.4, lon=102.6, religion="christianity")
+    body = officer.post("/api/v1/matches/", {"child": str(child.pk)}, format="json").json()
+    assert len(body["candidates"]) == 2
+    for candidate in body["candidates"]:
+        parts = candidate["contributions"]
+        assert [p["factor"] for p in parts] == list(candidate["components"])
+        assert abs(sum(p["points"] for p in parts) - candidate["score"]) <= 1e-6
+        for p in parts:
+            assert set(p) == {"factor", "value", "weight", "points", "effect", "text"}
+            assert p["value"] == candidate["components"][p["factor"]]
+            assert p["effect"] == ("for" if p["value"] > 0.5 else "against" if p["value"] < 0.5 else "neutral")
+        assert candidate["explanation"] == [p["text"] for p in parts]
+    buddhist = next(c for c in body["candidates"] if c["carer"] == str(buddhists.pk))
+    religion = next(p for p in buddhist["contributions"] if p["factor"] == "religion")
+    assert religion["text"] == "The family's religion: Buddhism; the child's: Christianity."
+    assert religion["effect"] == "against" and religion["points"] == 0
+    explained = officer.get(f"/api/v1/matches/{body['id']}/explain/", {"carer": buddhist["carer"]}).json()
+    assert explained["contributions"] == buddhist["contributions"]
+
+
+def test_batch_proposals_carry_contributions_on_the_scale_of_the_total(client_for, django_capture_on_commit_callbacks):
+    officer = client_for(Role.PLACEMENT_OFFICER)
+    group = SiblingGroup.objects.create(keep_together=True)
+    first, _second = ChildFactory.create_batch(2, sibling_group=group)
+    CarerFactory(max_children=3, max_sibling_group=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_id = officer.post("/api/v1/batch-matches/", {"children": [str(first.pk)]}, format="json").json()["id"]
+    plan = officer.get(f"/api/v1/batch-matches/{plan_id}/").json()
+    (proposal,) = plan["proposals"]
+    assert abs(sum(p["points"] for p in proposal["contributions"]) - proposal["score"]) <= 1e-6
+    assert proposal["explanation"] == [p["text"] for p in proposal["contributions"]]
+    assert any("siblings" in text for text in proposal["explanation"])  # a sibling group is named as such
+    # The plan's total counts each child: Σ children * score.
+    assert abs(plan["total_score"] - 2 * proposal["score"]) <= 1e-3

@@ -60,7 +60,9 @@ def test_a_match_shows_families_best_first_with_reasons_and_exclusions(page_for,
     assert body.index("Near household") < body.index("Far household")
     assert "Full household" not in body.split('data-testid="exclusions"')[0]
     assert "km from the child&#x27;s home community" in body  # an explanation sentence
-    assert "<meter" in body and "near home" in body  # score and component bars
+    assert "<meter" in body and "near home" in body  # the score's bar, and a bar per factor
+    assert 'data-testid="contribution" data-factor="home_proximity" data-effect="for"' in body
+    assert body.count("km from the child&#x27;s home community") == 2  # said once per family
     assert 'data-code="no_vacancy"' in body and "no free place: 1 family" in body
     assert 'data-code="not_approved"' in body and "not approved: 1 family" in body
     assert 'data-testid="place-button"' in body and 'data-testid="compare-submit"' in body
@@ -116,7 +118,7 @@ def test_explain_says_why_one_family_is_left_out(page_for, scene):
     body = partial.content.decode()
     assert partial.status_code == 200 and "<html" not in body
     assert 'data-testid="explain-excluded"' in body and "no free place" in body
-    assert "Has 0 free places for 1 children." in body
+    assert "Has no free place." in body
     # Found by its reference, on a full page without JavaScript.
     page = officer.get(url, {"q": scene["near"].reference}).content.decode()
     assert "<html" in page and 'data-testid="explain-eligible"' in page and "Rank 1 in this match." in page

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from register.choices import CareType
 from register.inputs.limits import MAX_CHILDREN_PER_PLACEMENT, max_items
@@ -35,7 +36,9 @@ def placeable_children(user):
 
 def child_label(child: Child) -> str:
     age = age_on(child.date_of_birth, timezone.localdate())
-    text = _("%(reference)s · %(name)s, %(age)s years") % {
+    text = ngettext(
+        "%(reference)s · %(name)s, %(age)s year old", "%(reference)s · %(name)s, %(age)s years old", age
+    ) % {
         "reference": child.reference,
         "name": f"{child.given_name} {child.family_name}",
         "age": age,

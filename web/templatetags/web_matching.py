@@ -36,6 +36,36 @@ def components(values: dict) -> list[tuple[str, float]]:
     return [(str(COMPONENT_LABELS.get(k, k)), values[k]) for k in ordered]
 
 
+EFFECT_LABELS = {
+    "for": _("counts for the family"),
+    "against": _("counts against the family"),
+    "neutral": _("counts neither for nor against"),
+}
+
+
+@register.filter
+def contribution_rows(contributions: list[dict]) -> list[dict]:
+    """Contributions as the pages draw them, on the score's scale of 100: each factor's points and
+    the most it could have added (its weight's share), its value as a bar, and the sentence."""
+    total = sum(c["weight"] for c in contributions or [])
+    rows = []
+    for c in contributions or []:
+        share = c["weight"] / total if total > 0 else 0.0
+        rows.append(
+            {
+                "factor": c["factor"],
+                "label": str(COMPONENT_LABELS.get(c["factor"], c["factor"])),
+                "effect": c["effect"],
+                "effect_label": str(EFFECT_LABELS.get(c["effect"], c["effect"])),
+                "bar": round(100 * c["value"], 1),
+                "points": round(100 * c["points"], 1),
+                "most": round(100 * share, 1),
+                "text": c["text"],
+            }
+        )
+    return rows
+
+
 @register.filter
 def component_label(code: str) -> str:
     return str(COMPONENT_LABELS.get(code, code))

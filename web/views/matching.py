@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import selectors, services
-from matching.explanations import sentences
+from matching.explanations import contributions, explanation, sentences
 from matching.models import BatchPlan
 from register.audit import audit_reads
 from register.errors import DomainError
@@ -91,7 +91,12 @@ def match_run(request, id):
     carers = {str(c.pk): c for c in carers}
     # Only families the reader may see: a national administrator's run ranks every province's.
     candidates = [
-        {**c, "explanation": sentences(c["facts"]), "family": carers[c["carer"]]}
+        {
+            **c,
+            "contributions": contributions(c.get("contributions", [])),
+            "explanation": explanation(c),
+            "family": carers[c["carer"]],
+        }
         for c in run.candidates
         if c["carer"] in carers
     ]
@@ -133,7 +138,8 @@ def match_explain(request, id):
         if family is not None:
             result = services.match_explain(run=run, carer_id=str(family.pk), actor=request.user)
             if result:
-                result["explanation"] = sentences(result.pop("facts"))
+                result["explanation"] = explanation(result) if result["eligible"] else sentences(result["facts"])
+                result["contributions"] = contributions(result["contributions"])
             else:  # not among the families matching sees (as the API's 404)
                 form.add_error(None, _("No such family in your provinces."))
                 family, result = None, None
@@ -173,19 +179,17 @@ def match_compare(request, id):
                 "score": candidate.get("score"),
                 "distance_km": candidate.get("distance_km"),
                 "components": candidate.get("components") or {},
+                "contributions": contributions(candidate.get("contributions", [])),
                 "eligible": candidate.get("eligible", True),
                 "reasons": candidate.get("reasons", []),
-                "explanation": sentences(candidate.get("facts", [])),
+                "explanation": explanation(candidate)
+                if candidate.get("eligible", True)
+                else sentences(candidate["facts"]),
             }
         )
-    names = []
-    for column in columns:
-        names.extend(k for k in column["components"] if k not in names)
-    rows = [(name, [column["components"].get(name) for column in columns]) for name in names]
     context = {
         "run": run,
         "columns": columns,
-        "rows": rows,
         "can_place": user_can(request.user, "placements.write"),
     }
     return render(request, "web/matching/compare.html", context)
@@ -256,7 +260,7 @@ def match_place(request, id, carer):
         "family": family,
         "children": offered,
         "candidate": stored,
-        "explanation": sentences(stored["facts"]) if stored else [],
+        "contributions": contributions(stored.get("contributions", [])) if stored else [],
         "form": form,
         "keep_together": any(c.sibling_group_id and c.sibling_group.keep_together for c in offered),
     }
