@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from register import models as m
 from register.models import Province, User
 from register.roles import Role
+from register.services.names import carer_search_keys_write, child_search_keys_write
 
 PASSWORD = "correct horse battery staple"
 
@@ -50,6 +51,7 @@ def first_commune_in(province: str) -> m.Commune:
 class CarerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = m.Carer
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"FC-TS-{n:06d}")
     status = m.Carer.Status.APPROVED
@@ -57,7 +59,9 @@ class CarerFactory(factory.django.DjangoModelFactory):
     given_name = "Sophea"
     family_name = "Chan"
     sex = "female"
-    date_of_birth = datetime.date(1980, 5, 1)
+    # One birth date each (1950 to 1969), so that families made here are not possible duplicates of
+    # one another (a close name and the same birth date, issue 14) nor of carer_payload's 1980 family.
+    date_of_birth = factory.Sequence(lambda n: datetime.date(1950, 1, 1) + datetime.timedelta(days=n % 7000))
     phone = factory.Sequence(lambda n: f"+85512{n:06d}")
     commune = factory.LazyFunction(lambda: commune("020101"))
     district = factory.LazyAttribute(lambda c: c.commune.district)
@@ -77,6 +81,12 @@ class CarerFactory(factory.django.DjangoModelFactory):
         lambda c: c.approved_on + datetime.timedelta(days=365) if c.approved_on else None
     )
 
+    @factory.post_generation
+    def search_keys(obj, create, extracted, **kwargs):
+        # What the services write with every family (register.services.names), so that search finds it.
+        if create:
+            carer_search_keys_write(carers=[obj])
+
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -91,6 +101,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
 class ChildFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = m.Child
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"CH-TS-{n:06d}")
     given_name = "Dara"
@@ -105,3 +116,8 @@ class ChildFactory(factory.django.DjangoModelFactory):
     care_type_needed = "long_term"
     status = m.Child.Status.AWAITING_PLACEMENT
     province = factory.LazyAttribute(lambda c: c.institution.province if c.institution else c.home_commune.province)
+
+    @factory.post_generation
+    def search_keys(obj, create, extracted, **kwargs):
+        if create:
+            child_search_keys_write(children=[obj])

@@ -7,12 +7,11 @@ subquery per page, never one query per carer).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from register.models import (
@@ -28,6 +27,7 @@ from register.rules.approval import carer_approval_missing, review_overdue_q
 from register.rules.vacancies import has_vacancy_q
 from register.rules.vacancies import with_vacancies as carers_with_vacancies
 from register.scoping import scope_to_user
+from register.selectors.names import carers_named
 
 
 def carer_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Carer]:
@@ -117,35 +117,11 @@ def carers_by_review_overdue(queryset: QuerySet[Carer], overdue: bool) -> QueryS
     return queryset.filter(q) if overdue else queryset.exclude(q)
 
 
-_PHONE_LIKE = re.compile(r"[\d\s()+\-.]+")
-
-
 def carers_matching(queryset: QuerySet[Carer], text: str) -> QuerySet[Carer]:
-    """Carers whose household name, primary carer's names or reference contain `text`, or whose
-    phone contains its digits (typed as 012 345 678, +855 12 345 678 or 85512345678)."""
-    text = text.strip()
-    if not text:
-        return queryset
-    q = (
-        Q(household_name__icontains=text)
-        | Q(given_name__icontains=text)
-        | Q(family_name__icontains=text)
-        | Q(reference__icontains=text)
-    )
-    # "Sophea Chan": both names of the primary carer.
-    words = text.split()
-    if len(words) > 1:
-        names = Q()
-        for word in words:
-            names &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-        q |= names
-    if _PHONE_LIKE.fullmatch(text):
-        digits = re.sub(r"\D", "", text)
-        if digits.startswith("0"):  # the national trunk prefix: 012... is +85512...
-            digits = digits[1:]
-        if len(digits) >= 3:
-            q |= Q(phone__contains=digits)
-    return queryset.filter(q)
+    """Carers found by `text` (register.selectors.names): the primary carer's names in either script,
+    close romanised names, the household name, the reference, the phone typed as 012 345 678,
+    +855 12 345 678 or 85512345678."""
+    return carers_named(queryset, text)
 
 
 def _get(queryset: QuerySet, id) -> Any:

@@ -35,6 +35,7 @@ from register.models import (
 )
 from register.rules.visits import VISIT_STATUS_CHOICES
 from register.selectors import carers as carer_selectors
+from register.selectors.names import children_named
 
 BOOLEAN_VALUES = frozenset({"true", "false", "1", "0"})
 BOOLEAN_MESSAGE = _("Use true or false.")
@@ -150,15 +151,7 @@ class ChildFilter(StrictFilterSet):
         fields = ["status", "province", "institution", "sibling_group", "care_type_needed"]
 
     def filter_search(self, queryset, name, value):
-        for term in value.split():
-            queryset = queryset.filter(
-                Q(given_name__icontains=term)
-                | Q(family_name__icontains=term)
-                | Q(reference__icontains=term)
-                | Q(external_ids__primero__icontains=term)
-                | Q(external_ids__oscar__icontains=term)
-            )
-        return queryset
+        return children_named(queryset, value)
 
 
 class SiblingGroupFilter(StrictFilterSet):

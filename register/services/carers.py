@@ -22,7 +22,7 @@ from register.audit import audit_created, audit_deleted, audited_update
 from register.errors import DomainError
 from register.inputs.carers import MATCHED_FIELDS, carer_consistency_errors
 from register.inputs.dates import date_errors
-from register.inputs.names import name_errors
+from register.inputs.names import LATIN_NAME_FIELDS, name_errors
 from register.models import (
     Carer,
     CarerCheck,
@@ -35,6 +35,7 @@ from register.models import (
 from register.rules.approval import carer_approval_missing
 from register.scoping import user_may_act_in
 from register.services.history import carer_event_record
+from register.services.names import carer_search_keys_write
 from register.services.references import reference_next
 
 S = Carer.Status
@@ -58,6 +59,8 @@ EDITABLE_FIELDS = (
     "household_name",
     "given_name",
     "family_name",
+    "given_name_latin",
+    "family_name_latin",
     "sex",
     "date_of_birth",
     "national_id",
@@ -69,12 +72,20 @@ EDITABLE_FIELDS = (
     "lon",
     *MATCHED_FIELDS,
 )
-MEMBER_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "relationship")
+MEMBER_FIELDS = (
+    "given_name",
+    "family_name",
+    "given_name_latin",
+    "family_name_latin",
+    "sex",
+    "date_of_birth",
+    "relationship",
+)
 # The plausible range of each date a person types (register/inputs/dates.py), and the names.
 CARER_DATES = {"date_of_birth": "adult_birth"}
-CARER_NAMES = ("household_name", "given_name", "family_name")
+CARER_NAMES = ("household_name", "given_name", "family_name", *LATIN_NAME_FIELDS)
 MEMBER_DATES = {"date_of_birth": "person_birth"}
-MEMBER_NAMES = ("given_name", "family_name")
+MEMBER_NAMES = ("given_name", "family_name", *LATIN_NAME_FIELDS)
 RECORD_LATEST = {"expires_on": "expiry", "closed_on": "past_event"}
 
 
@@ -118,6 +129,7 @@ def carer_create(*, actor, data: dict) -> Carer:
         carer.reference = reference_next(prefix="FC", province_code=commune.province_id)
         carer.save()
         _members_replace(carer, members)
+        carer_search_keys_write(carers=[carer])
         carer_event_record(carer=carer, from_status="")
         audit_created(actor=actor, instance=carer, extra={"household_members": [None, _members_snapshot(carer)]})
     return carer
@@ -153,6 +165,7 @@ def carer_update(*, actor, carer: Carer, data: dict) -> Carer:
                 raise ValidationError(errors)
             carer.full_clean(exclude=["reference"], validate_unique=False)
             carer.save()
+            carer_search_keys_write(carers=[carer])
             if members is not None:
                 _members_replace(carer, members)
                 members_after = _members_snapshot(carer)
@@ -435,7 +448,7 @@ def _status_change_audited(*, actor, carer: Carer, reason: str):
 def _members_replace(carer: Carer, members: list[Mapping[str, Any]]) -> None:
     carer.household_members.all().delete()
     HouseholdMember.objects.bulk_create(
-        [HouseholdMember(carer=carer, **{f: m[f] for f in MEMBER_FIELDS}) for m in members]
+        [HouseholdMember(carer=carer, **{f: m.get(f, "") for f in MEMBER_FIELDS}) for m in members]
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from register.audit import TIMESTAMPS, audit_created, audit_write, audited_update, snapshot
 from register.errors import DomainError
 from register.inputs.dates import date_bounds, date_range_message
-from register.inputs.names import BIDI_MESSAGE, has_bidi_controls
+from register.inputs.names import LATIN_NAME_FIELDS, name_errors
 from register.inputs.people import ADULT_AGE
 from register.models import (
     AuditEntry,
@@ -38,12 +38,15 @@ from register.rules.ages import age_on
 from register.scoping import scope_to_user, user_may_act_in
 from register.selectors.children import child_list, institution_list
 from register.services.history import child_events_record
+from register.services.names import child_search_keys_write
 from register.services.references import reference_next
 
 # Fields a child's record takes from the caller as they are (relations and lists are handled apart).
 CHILD_PLAIN_FIELDS = (
     "given_name",
     "family_name",
+    "given_name_latin",
+    "family_name_latin",
     "sex",
     "date_of_birth",
     "languages",
@@ -54,7 +57,7 @@ CHILD_PLAIN_FIELDS = (
     "external_ids",
 )
 INSTITUTION_FIELDS = ("name", "kind", "status", "inspection_score")
-CHILD_NAME_FIELDS = ("given_name", "family_name")
+CHILD_NAME_FIELDS = ("given_name", "family_name", *LATIN_NAME_FIELDS)
 EXTERNAL_ID_KEYS = ("primero", "oscar")
 
 S = Child.Status
@@ -195,6 +198,7 @@ def child_create(*, actor, data: Mapping[str, Any]) -> Child:
         child.reference = reference_next(prefix="CH", province_code=province)
         child.full_clean()
         child.save()
+        child_search_keys_write(children=[child])
         child_events_record(changes=[(child, "", None)])
         KinLink.objects.bulk_create(KinLink(child=child, carer_id=c, relationship=r) for c, r in kin.items())
         CarerExclusion.objects.bulk_create(
@@ -255,6 +259,7 @@ def child_update(*, actor, child: Child, data: Mapping[str, Any]) -> Child:
                 return child
             child.full_clean()
             child.save()
+            child_search_keys_write(children=[child])
             child_events_record(changes=[before])
     return child
 
@@ -289,10 +294,8 @@ def _check_date_of_birth(value: datetime.date | None, errors: dict) -> None:
 
 
 def _check_names(data: Mapping[str, Any], fields: Iterable[str], errors: dict) -> None:
-    for field in fields:
-        value = data.get(field)
-        if isinstance(value, str) and has_bidi_controls(value):
-            errors.setdefault(field, []).append(str(BIDI_MESSAGE))
+    for field, messages in name_errors(data, fields).items():
+        errors.setdefault(field, []).extend(messages)
 
 
 def _check_external_ids(value: Mapping | None, errors: dict) -> None:
