@@ -143,7 +143,15 @@ def group_delete(*, actor, group: Group) -> None:
 
 
 def staff_user_save(
-    *, actor, username: str, role: str, provinces: Iterable[str], email: str = "", password: str
+    *,
+    actor,
+    username: str,
+    role: str,
+    provinces: Iterable[str],
+    email: str = "",
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
 ) -> tuple[User, bool]:
     """Create or update a staff account with one role and its provinces (`manage.py
     create_staff_user`, the demo accounts). National administrators are the admin's superusers and
@@ -161,6 +169,9 @@ def staff_user_save(
     data = {
         "username": username,
         "email": email or (existing.email if existing else ""),
+        # Pickers show people by name (a social worker to follow a placement): kept when not given.
+        "first_name": first_name or (existing.first_name if existing else ""),
+        "last_name": last_name or (existing.last_name if existing else ""),
         "is_staff": True,  # may use the admin; what they see there still follows their role
         "is_superuser": role == Role.NATIONAL_ADMIN,
         "groups": [Group.objects.get(name=role)],

@@ -61,6 +61,12 @@ def test_a_plan_is_made_and_shows_proposals_and_unassigned_children(
     assert "no family of your provinces can take them" in body and closing["hard"].reference in body
     assert 'data-testid="plan-optimal"' in body and "yes, proven best" in body
     assert closing["pair"][0].reference in body and closing["pair"][1].reference in body
+    # Proposals say why, and on the plan total's scale: a pair counts its family's score twice.
+    assert body.count('data-testid="proposal-why"') == 3 and 'data-testid="contribution"' in body
+    pair = next(p for p in plan.proposals if len(p["children"]) == 2)
+    assert f"for each of 2 children: {round(200 * pair['score'])} points" in body
+    total = round(100 * sum(len(p["children"]) * p["score"] for p in plan.proposals))
+    assert f'<dd data-testid="plan-total">{total}</dd>' in body
     listing = officer.get(reverse("web:batch_plan_list")).content.decode()
     assert listing.count('data-testid="plan-row"') == 1
 
@@ -133,6 +139,9 @@ def test_proposals_are_confirmed_one_by_one(page_for, closing, django_capture_on
     text = row.content.decode()
     assert row.status_code == 200 and "<html" not in text
     assert 'data-testid="proposal-confirmed"' in text and 'id="proposal-1"' in text
+    # ... with the plan's figures out of band: the count of confirmations follows at once.
+    assert 'id="plan-figures" hx-swap-oob="true"' in text
+    assert '<dd data-testid="plan-confirmed">2 / 3</dd>' in text
 
 
 def test_a_proposal_the_register_no_longer_allows_is_marked_failed(

@@ -262,6 +262,7 @@ def test_a_social_worker_of_the_province_can_be_named_when_placing(page_for, sce
     url = reverse("web:match_place", args=[run.pk, scene["near"].pk])
     confirm = officer.get(url).content.decode()
     assert f'value="{worker.username}"' in confirm and 'value="elsewhere"' not in confirm
+    assert f"Sokha Chea ({worker.username})" in confirm  # people by name
     data = {
         "children": [str(scene["child"].pk)],
         "start_date": today(),

@@ -67,6 +67,14 @@ def contribution_rows(contributions: list[dict]) -> list[dict]:
 
 
 @register.filter
+def points(total) -> str:
+    """A plan's total (the sum of children times score, scores in [0, 1]) on the pages' scale of 100 per child."""
+    if total is None:
+        return "—"
+    return f"{100 * float(total):.0f}"
+
+
+@register.filter
 def component_label(code: str) -> str:
     return str(COMPONENT_LABELS.get(code, code))
 

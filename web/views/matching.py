@@ -321,6 +321,8 @@ def _plan_context(request, plan: BatchPlan, *, forms: dict | None = None, failur
                 "children": [children.get(i) for i in p["children"]],
                 "family": family,
                 "score": p["score"],
+                "points": round(100 * p["score"] * len(p["children"])),
+                "contributions": contributions(p.get("contributions", [])),
                 "placement": p.get("placement"),
                 "form": form,
                 "failure": failures.get(index),
@@ -394,7 +396,8 @@ def batch_plan_confirm(request, id, index):
 def _render_proposal(request, plan, index, *, form=None, failure=None, placement=None):
     context = _plan_context(request, plan, forms={index: form} if form else None, failures={index: failure})
     row = context["proposals"][index]
-    return render(request, "web/matching/_proposal.html", {**context, "p": row, "just_placed": placement})
+    # The row, and the plan's figures out of band: "Proposals confirmed" counts the one just made.
+    return render(request, "web/matching/_proposal_swap.html", {**context, "p": row, "just_placed": placement})
 
 
 urlpatterns = [

@@ -20,6 +20,14 @@ DEMO_ACCOUNTS = [
     ("supervisor", Role.SUPERVISOR, ["02", "12"]),
     ("admin", Role.NATIONAL_ADMIN, []),
 ]
+# Names of the demo people (synthetic), so that pickers show a person, not a login name.
+DEMO_NAMES = {
+    "registrar": ("Sophea", "Chan"),
+    "officer": ("Vanna", "Keo"),
+    "worker": ("Sokha", "Chea"),
+    "supervisor": ("Dara", "Meas"),
+    "admin": ("Rithy", "Sok"),
+}
 
 
 def _count(value: str) -> int:
@@ -80,6 +88,8 @@ class Command(BaseCommand):
                 provinces=provinces,
                 email=f"{username}@example.org",
                 password=DEMO_PASSWORD,
+                first_name=DEMO_NAMES[username][0],
+                last_name=DEMO_NAMES[username][1],
             )
 
     def _print_logins(self) -> None:
