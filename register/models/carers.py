@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from register.choices import Ethnicity, Religion, Sex
 
@@ -140,12 +141,14 @@ class CarerCheck(models.Model):
         HOME_ASSESSMENT = "home_assessment", _("home assessment")
         POLICE_CLEARANCE = "police_clearance", _("police clearance")
         HEALTH_CHECK = "health_check", _("health check")
-        REFERENCE = "reference", _("reference")
+        # "reference" is also a family's reference number (FC-…): the context keeps them apart in Khmer.
+        REFERENCE = "reference", pgettext_lazy("character reference", "reference")
 
     class Result(models.TextChoices):
-        PASSED = "passed", _("passed")
-        FAILED = "failed", _("failed")
-        PENDING = "pending", _("pending")
+        # A check's result, not a failed delivery or a pending reminder: its own words in Khmer.
+        PASSED = "passed", pgettext_lazy("check result", "passed")
+        FAILED = "failed", pgettext_lazy("check result", "failed")
+        PENDING = "pending", pgettext_lazy("check result", "pending")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     carer = models.ForeignKey(Carer, on_delete=models.CASCADE, related_name="checks")

@@ -332,10 +332,12 @@ def _check_children(*, children: list[Child], start_date: datetime.date, split_r
         )
         if missing:
             raise DomainError(
+                # The field by its label, as a person reads it (API.md: no field name in a sentence).
                 _(
                     "Siblings to be kept together would be separated: place them together, or record why "
-                    "they are separated (split_reason)."
-                ),
+                    "they are separated (%(field)s)."
+                )
+                % {"field": Placement._meta.get_field("split_reason").verbose_name},
                 code="sibling_group_split",
                 missing=_ids(missing),
             )
