@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,7 +185,7 @@ def carer_set_status(*, actor, carer: Carer, status: str, reason: str = "") -> C
         current = carer.status
         if status not in TRANSITIONS.get(current, ()):
             raise DomainError(
-                _("A family cannot move from %(from)s to %(to)s.") % {"from": current, "to": status},
+                _("A family cannot move from %(from)s to %(to)s.") % {"from": _stage(current), "to": _stage(status)},
                 code="invalid_transition",
                 **{"from": current, "to": status},
             )
@@ -206,7 +206,8 @@ def carer_review(*, actor, carer: Carer, reason: str = "") -> Carer:
         carer = Carer.objects.select_for_update().get(pk=carer.pk)
         if carer.status != S.APPROVED:
             raise DomainError(
-                _("Only an approved family can be reviewed; this one is %(status)s.") % {"status": carer.status},
+                _("Only an approved family can be reviewed; this one is %(status)s.")
+                % {"status": carer.get_status_display()},
                 code="carer_not_approved",
                 status=carer.status,
             )
@@ -372,7 +373,8 @@ def _check_fields(data: Mapping[str, Any], members: list | None = None) -> None:
     for number, member in enumerate(members or [], start=1):
         for field, messages in _member_errors(member).items():
             errors.setdefault("household_members", []).extend(
-                _("Member %(number)d, %(field)s: %(message)s") % {"number": number, "field": field, "message": m}
+                _("Member %(number)d, %(field)s: %(message)s")
+                % {"number": number, "field": _label(field), "message": m}
                 for m in messages
             )
     if errors:
@@ -381,6 +383,22 @@ def _check_fields(data: Mapping[str, Any], members: list | None = None) -> None:
 
 def _member_errors(member: Mapping[str, Any]) -> dict[str, list[str]]:
     return {**date_errors(member, MEMBER_DATES), **name_errors(member, MEMBER_NAMES)}
+
+
+def _stage(status: str) -> str:
+    """A family's stage as a person reads it (its label), never its code."""
+    return str(dict(Carer.Status.choices).get(status, status))
+
+
+def _label(field: str) -> str:
+    """A field of a family's records by its label (verbose name), as a sentence names it: the
+    code's name for it (checked_on, date_of_birth) is never shown to a person (API.md)."""
+    for model in (CarerCheck, SafeguardingConcern, CarerTraining, HouseholdMember):
+        try:
+            return str(model._meta.get_field(field).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return field
 
 
 def _check_in_jurisdiction(actor, commune) -> None:
@@ -404,7 +422,7 @@ def _check_dates(data: Mapping[str, Any], *, earliest: str, latest: str | None =
         raise ValidationError({earliest: [_("This date is in the future.")]})
     last = data.get(latest) if latest else None
     if first is not None and last is not None and last < first:
-        raise ValidationError({latest: [_("This date must not be before %(field)s.") % {"field": earliest}]})
+        raise ValidationError({latest: [_("This date must not be before %(field)s.") % {"field": _label(earliest)}]})
     _raise_if_any(date_errors(data, {earliest: "past_event", **({latest: RECORD_LATEST[latest]} if latest else {})}))
 
 

@@ -264,6 +264,11 @@ def child_update(*, actor, child: Child, data: Mapping[str, Any]) -> Child:
     return child
 
 
+def _status(status: str) -> str:
+    """A child's status as a person reads it (its label), never its code."""
+    return str(dict(Child.Status.choices).get(status, status))
+
+
 def _check_status_change(child: Child, new: str) -> None:
     allowed = new in STATUS_MOVES_BY_HAND.get(child.status, set()) or new in EXIT_STATUSES
     if not allowed or child_in_active_placement(child):
@@ -272,7 +277,7 @@ def _check_status_change(child: Child, new: str) -> None:
                 "A child's status cannot change from %(from)s to %(to)s here. Placements change it: "
                 "record or end the placement instead."
             )
-            % {"from": child.status, "to": new},
+            % {"from": _status(child.status), "to": _status(new)},
             code="invalid_transition",
             **{"from": child.status, "to": new},
         )
@@ -336,6 +341,9 @@ def _resolve_relations(
         scope_to_user(Carer.objects.all(), actor).filter(pk__in=[c for c in named if c]).values_list("pk", flat=True)
     )
 
+    # The value asked for, by its label (never the code's name for it, API.md).
+    labels = {"relationship": _("relationship"), "reason": _("reason")}
+
     def collect(items, field, value_key, choices=None):
         if items is None:
             return None
@@ -352,7 +360,7 @@ def _resolve_relations(
                 value = str(item.get(value_key) or "").strip()
                 if not value or (choices is not None and value not in choices):
                     errors.setdefault(field, []).append(
-                        _("Give a valid %(what)s for family %(id)s.") % {"what": value_key, "id": carer}
+                        _("Give a valid %(what)s for family %(id)s.") % {"what": labels[value_key], "id": carer}
                     )
                 result[carer] = value
         return result
