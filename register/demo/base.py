@@ -26,6 +26,8 @@ class SeederBase:
 
     def __init__(self, *, seed: int, today: datetime.date):
         self.rng = random.Random(seed)
+        # The dates of the status history (register.models.StatusEvent), apart from the main draws.
+        self.history_rng = random.Random(f"history:{seed}")
         self.today = today
         self.writer = Writer()
         self._calls: dict[str, int] = {}

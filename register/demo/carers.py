@@ -10,7 +10,15 @@ from register.demo.base import SeederBase
 from register.demo.facts import CarerInfo
 from register.demo.names import culture
 from register.demo.writer import BATCH, row
-from register.models import Carer, CarerCheck, CarerStatusChange, CarerTraining, HouseholdMember, SafeguardingConcern
+from register.models import (
+    Carer,
+    CarerCheck,
+    CarerStatusChange,
+    CarerTraining,
+    HouseholdMember,
+    SafeguardingConcern,
+    StatusEvent,
+)
 from register.rules.approval import REFERENCE, REFERENCES_REQUIRED, REQUIRED_CHECKS
 from register.services.carers import add_years
 
@@ -69,6 +77,7 @@ class CarerStage(SeederBase):
             CarerTraining: "trainings",
             SafeguardingConcern: "safeguarding concerns",
             CarerStatusChange: "status changes",
+            StatusEvent: "status events",
         }
         for province in self._carer_provinces(n):
             self._carer(province, buffers)
@@ -316,6 +325,7 @@ class CarerStage(SeederBase):
             ),
         }[status]
         previous = "enquiry"
+        out[StatusEvent] += self._carer_events(pk, province, path, enquiry_on, first_approved, approved_on)
         for step in path:
             reason = ""
             if step == "on_hold":
@@ -344,3 +354,26 @@ class CarerStage(SeederBase):
         self.carers.append(info)
         self.carers_by_province[province].append(info)
         self.carer_by_id[pk] = info
+
+    def _carer_events(self, pk, province, path, enquiry_on, first_approved, approved_on) -> list[dict]:
+        """The family's dated history (register.models.StatusEvent), as the services would have
+        written it: registered at its enquiry, each later step on a day between the one before and
+        today, approved on its first approval. Drawn from their own generator, so the rest of the
+        register is the same with or without it."""
+        rng, day = self.history_rng, datetime.timedelta(days=1)
+        events, previous, when = [], "", enquiry_on
+        for step in ["enquiry", *path]:
+            if step == "approved":
+                when = first_approved
+            elif step != "enquiry":
+                ceiling = first_approved if first_approved and step in ("assessment", "training") else self.today
+                floor = max(when, approved_on or when) if step in ("on_hold", "deregistered") else when
+                when = floor + rng.randint(0, max(0, (ceiling - floor).days)) * day
+            events.append(
+                row(
+                    kind=StatusEvent.Kind.CARER, subject_id=pk, from_status=previous, to_status=step,
+                    from_province_id=province if previous else None, to_province_id=province, on=when,
+                )
+            )  # fmt: skip
+            previous = step
+        return events

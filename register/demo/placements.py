@@ -11,7 +11,7 @@ from register.choices import CareType
 from register.demo.base import SeederBase
 from register.demo.facts import CarerInfo, ChildInfo
 from register.demo.writer import row
-from register.models import Carer, CarerExclusion, Child, KinLink, Placement, PlacementChild, Visit
+from register.models import Carer, CarerExclusion, Child, KinLink, Placement, PlacementChild, StatusEvent, Visit
 from register.rules import eligibility
 from register.selectors.eligibility import children_facts_of, family_facts_of
 from register.visit_schedule import visit_due_dates
@@ -68,10 +68,11 @@ class PlacementStage(SeederBase):
 
     def _start(self, carer: CarerInfo, unit: list[ChildInfo], *, active: bool) -> datetime.date:
         """A start date after the family's first approval and the youngest child's birth, within the
-        last 18 months; an ended placement started at least 90 days ago."""
+        last two years (so monitoring has two years of history); an ended placement started at least
+        90 days ago."""
         day = datetime.timedelta(days=1)
         youngest_born = max(c.born for c in unit)
-        earliest = max(self.today - 540 * day, carer.first_approved + day, youngest_born + 14 * day)
+        earliest = max(self.today - 730 * day, carer.first_approved + day, youngest_born + 14 * day)
         latest = self.today - (day if active else 90 * day)
         return earliest + self.rng.randint(0, max(0, (latest - earliest).days)) * day
 
@@ -169,6 +170,9 @@ class PlacementStage(SeederBase):
         placements: list[Placement] = []
         memberships: list[PlacementChild] = []
         visits: list[Visit] = []
+        # Where each child was before any placement, and the placement that moved it (for the history).
+        before = {child["id"]: (child["status"], child["province_id"]) for child, _, _ in children}
+        moved: dict = {}
         for carer, unit, is_active, end_reason, start in plans:
             members = [children[i] for i in units[unit]]
             end = None
@@ -191,6 +195,7 @@ class PlacementStage(SeederBase):
             placements.append(placement)
             self.counts["  active" if is_active else "  ended"] += 1
             for child, info, _ in members:
+                moved[child["id"]] = placement
                 memberships.append(row(placement_id=placement["id"], child_id=child["id"], active=is_active))
                 if is_active:
                     child["status"] = Child.Status.PLACED
@@ -215,12 +220,48 @@ class PlacementStage(SeederBase):
         child_rows = [c for c, _, _ in children]
         for child in child_rows:
             self.counts[f"  {child['status']}"] += 1
+        history = self._history(child_rows, placements, before, moved)  # before _bulk empties the lists
         self._bulk(Child, child_rows, "children")
         self._bulk(KinLink, self.kin, "kin links")
         self._bulk(CarerExclusion, self.exclusions, "exclusions")
         self._bulk(Placement, placements, "placements")
         self._bulk(PlacementChild, memberships, "children in placements")
         self._bulk(Visit, visits, "visits")
+        self._bulk(StatusEvent, history, "status events")
+
+    def _history(self, child_rows, placements, before, moved) -> list[dict]:
+        """The dated history (register.models.StatusEvent) the services would have written: each
+        placement made and ended; each child recorded (a few weeks to a year before its placement, or
+        in the last two and a half years), placed on the start date and moved on the end date."""
+        rng, day, K = self.history_rng, datetime.timedelta(days=1), StatusEvent.Kind
+        events = []
+
+        def event(kind, pk, from_, to, on, reason=""):
+            events.append(
+                row(
+                    kind=kind, subject_id=pk, from_status=from_[0], to_status=to[0], from_province_id=from_[1],
+                    to_province_id=to[1], on=on, reason=reason,
+                )
+            )  # fmt: skip
+
+        for p in placements:
+            event(K.PLACEMENT, p["id"], ("", None), ("active", p["province_id"]), p["start_date"])
+            if p["end_date"]:
+                here = ("active", p["province_id"])
+                event(K.PLACEMENT, p["id"], here, ("ended", p["province_id"]), p["end_date"], p["end_reason"])
+        for child in child_rows:
+            first = before[child["id"]]
+            placement = moved.get(child["id"])
+            if placement is None:
+                event(K.CHILD, child["id"], ("", None), first, self.today - rng.randint(0, 900) * day)
+                continue
+            start, end = placement["start_date"], placement["end_date"]
+            event(K.CHILD, child["id"], ("", None), first, start - rng.randint(14, 365) * day)
+            placed = (Child.Status.PLACED, placement["province_id"])
+            event(K.CHILD, child["id"], first, placed, start)
+            if end:
+                event(K.CHILD, child["id"], placed, (child["status"], child["province_id"]), end)
+        return events
 
     def _visit(self, placement, sequence, due, end, worker, *, overdue_ok: bool) -> dict:
         """Past visits mostly done (a few of the latest still open: overdue), future ones open, and

@@ -35,7 +35,7 @@ class Seeder(InstitutionStage, CarerStage, ChildStage, PlacementStage):
             "checks", "trainings", "safeguarding concerns", "  open", "status changes", "children",
             "  in_residential_care", "  awaiting_placement", "  placed", "  reunified", "sibling groups",
             "kin links", "exclusions", "placements", "  active", "  ended", "visits", "  completed", "  missed",
-            "  open (overdue)", "  open (upcoming)", "  cancelled",
+            "  open (overdue)", "  open (upcoming)", "  cancelled", "status events",
         ]  # fmt: skip
         return {k: self.counts[k] for k in order}
 

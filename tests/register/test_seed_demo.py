@@ -194,7 +194,7 @@ def test_placements_respect_capacity_terms_and_one_active_placement_per_child(se
         carer = placement.carer
         assert carer.status == "approved" and carer.review_due >= today
         assert not carer.concerns.filter(status="open").exists()
-        assert today - datetime.timedelta(days=550) <= placement.start_date < today
+        assert today - datetime.timedelta(days=735) <= placement.start_date < today
         assert placement.province_id == carer.province_id
         for child in placement.children.all():
             assert child.status == "placed" and child.province_id == carer.province_id
@@ -205,6 +205,33 @@ def test_placements_respect_capacity_terms_and_one_active_placement_per_child(se
             assert set(child.needs) <= set(carer.needs_supported)
             assert child.date_of_birth < placement.start_date
     assert not Child.objects.filter(status="placed").exclude(memberships__active=True).exists()
+
+
+def test_the_dated_history_spans_two_years_and_ends_where_each_record_is_now(seeded):
+    from register.models import StatusEvent
+
+    last = {}
+    for kind, pk, from_status, to_status, from_province, to_province in StatusEvent.objects.order_by(
+        "on", "id"
+    ).values_list("kind", "subject_id", "from_status", "to_status", "from_province_id", "to_province_id"):
+        # Each event starts where the one before it left the record.
+        assert (from_status, from_province) == last.get((kind, pk), ("", None))
+        last[kind, pk] = (to_status, to_province)
+    assert {pk: s for (kind, pk), s in last.items() if kind == "child"} == {
+        c.pk: (c.status, c.province_id) for c in Child.objects.all()
+    }
+    assert {pk: s for (kind, pk), s in last.items() if kind == "carer"} == {
+        c.pk: (c.status, c.province_id) for c in Carer.objects.all()
+    }
+    assert {pk: s[0] for (kind, pk), s in last.items() if kind == "placement"} == {
+        p.pk: p.status for p in Placement.objects.all()
+    }
+    first = StatusEvent.objects.order_by("on").values_list("on", flat=True).first()
+    assert first <= datetime.date.today() - datetime.timedelta(days=2 * 365)
+    # Children were placed in each of the last two years.
+    year_ago = datetime.date.today() - datetime.timedelta(days=365)
+    assert StatusEvent.objects.filter(kind="child", to_status="placed", on__lt=year_ago).exists()
+    assert StatusEvent.objects.filter(kind="child", to_status="placed", on__gte=year_ago).exists()
 
 
 def test_placements_have_visits_in_the_past_and_the_future(seeded):
