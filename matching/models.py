@@ -100,3 +100,32 @@ class BatchPlan(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class MatchOutreach(models.Model):
+    """A call to a family of a match run, and what came of it: the run is the officer's worklist of
+    families to call, best first (caseworker-driven outreach to recommended families places more
+    children than waiting for families to answer). Rows are only added, never edited."""
+
+    class Outcome(models.TextChoices):
+        CONTACTED = "contacted", _("contacted")
+        INTERESTED = "interested", _("interested")
+        DECLINED = "declined", _("declined")
+        UNREACHABLE = "unreachable", _("unreachable")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    run = models.ForeignKey(MatchRun, on_delete=models.PROTECT, related_name="outreach")
+    carer = models.ForeignKey("register.Carer", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("call to a family")
+        verbose_name_plural = _("calls to families")
+        indexes = [models.Index(fields=["run", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.carer_id} {self.outcome}"
