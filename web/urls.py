@@ -13,6 +13,7 @@ from web.views import (
     imports,
     matching,
     notifications,
+    offline,
     two_factor,
     visits,
 )
@@ -32,4 +33,5 @@ urlpatterns = [
     *followup.urlpatterns,
     *visits.urlpatterns,
     *notifications.urlpatterns,
+    *offline.urlpatterns,
 ]

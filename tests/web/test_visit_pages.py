@@ -155,9 +155,11 @@ def test_a_visit_already_recorded_cannot_be_recorded_again(client, people, place
     html = client.get(record_url(visit)).content.decode()
     assert 'data-testid="visit-already-recorded"' in html and 'data-testid="visit-save"' not in html
     response = client.post(record_url(visit), {"visited_on": today().isoformat(), "outcome": "urgent"})
-    assert response.status_code == 400 and "only an open visit can be completed" in response.content.decode()
+    assert response.status_code == 400 and "had already been recorded" in response.content.decode()
     visit.refresh_from_db()
     assert visit.outcome == "settled"
+    # What the second visitor saw is kept beside the visit, not lost.
+    assert visit.late_records.get().outcome == "urgent"
 
 
 def test_a_visit_of_someone_elses_placement_is_not_found(client, people, place):

@@ -27,3 +27,24 @@ class VisitRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What you saw and heard, and what was agreed with the family."),
     )
+    # Filled by the page's script (offline.js): the record's id, made once on the phone, and when it
+    # was recorded there. A second try of the same record writes nothing twice.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    recorded_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+
+class VisitAcknowledgeForm(forms.Form):
+    """A supervisor says what was done about an urgent outcome, and may ask for an extra visit."""
+
+    action = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who was called, who went, what was decided."),
+    )
+    next_visit_on = forms.DateField(
+        label=_("Extra visit on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty when no extra visit is needed."),
+    )
