@@ -32,6 +32,7 @@ from register.api.pagination import KeysetPagination
 from register.api.permissions import HasCapability
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.inputs import carers as inputs
+from register.inputs.names import validate_latin_name, validate_person_name
 from register.inputs.people import validate_adult_birth_date, validate_not_in_future
 from register.inputs.places import LATITUDE_MESSAGE, LATITUDE_RANGE, LONGITUDE_MESSAGE, LONGITUDE_RANGE
 from register.models import (
@@ -53,10 +54,21 @@ __all__ = ["CarerFilter", "PhoneField"]  # importable from here as before; their
 
 # --- Input -------------------------------------------------------------------------------------
 
+# A romanised name (issue 14): optional, Latin letters.
+LATIN_NAME = {
+    "max_length": inputs.PERSON_NAME_MAX,
+    "required": False,
+    "allow_blank": True,
+    "validators": [validate_latin_name],
+    "help_text": _("The name romanised, as on the ID card or passport (optional)."),
+}
+
 
 class CarerPrimaryCarerSerializer(serializers.Serializer):
-    given_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX)
-    family_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX)
+    given_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX, validators=[validate_person_name])
+    family_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX, validators=[validate_person_name])
+    given_name_latin = serializers.CharField(**LATIN_NAME)
+    family_name_latin = serializers.CharField(**LATIN_NAME)
     sex = serializers.ChoiceField(choices=Sex.choices)
     date_of_birth = serializers.DateField(validators=[validate_adult_birth_date])
     national_id = serializers.CharField(max_length=inputs.NATIONAL_ID_MAX, required=False, allow_blank=True)
@@ -78,8 +90,10 @@ class CarerLocationSerializer(serializers.Serializer):
 
 
 class CarerHouseholdMemberSerializer(serializers.Serializer):
-    given_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX)
-    family_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX)
+    given_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX, validators=[validate_person_name])
+    family_name = serializers.CharField(max_length=inputs.PERSON_NAME_MAX, validators=[validate_person_name])
+    given_name_latin = serializers.CharField(**LATIN_NAME)
+    family_name_latin = serializers.CharField(**LATIN_NAME)
     sex = serializers.ChoiceField(choices=Sex.choices)
     date_of_birth = serializers.DateField(validators=[validate_not_in_future])
     relationship = serializers.ChoiceField(choices=HouseholdMember.Relationship.choices)
@@ -184,7 +198,15 @@ class CarerConcernInputSerializer(serializers.Serializer):
 class CarerPrimaryCarerOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Carer
-        fields = ["given_name", "family_name", "sex", "date_of_birth", "national_id"]
+        fields = [
+            "given_name",
+            "family_name",
+            "given_name_latin",
+            "family_name_latin",
+            "sex",
+            "date_of_birth",
+            "national_id",
+        ]
 
 
 @extend_schema_field(CarerLocationSerializer(allow_null=True))
@@ -201,7 +223,16 @@ class CarerLocationOutputField(serializers.Field):
 class CarerHouseholdMemberOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = HouseholdMember
-        fields = ["id", "given_name", "family_name", "sex", "date_of_birth", "relationship"]
+        fields = [
+            "id",
+            "given_name",
+            "family_name",
+            "given_name_latin",
+            "family_name_latin",
+            "sex",
+            "date_of_birth",
+            "relationship",
+        ]
 
 
 class CarerCheckSerializer(serializers.ModelSerializer):
@@ -292,6 +323,8 @@ def carer_row(carer: Carer) -> dict:
         "primary_carer": {
             "given_name": carer.given_name,
             "family_name": carer.family_name,
+            "given_name_latin": carer.given_name_latin,
+            "family_name_latin": carer.family_name_latin,
             "sex": carer.sex,
             "date_of_birth": _iso(carer.date_of_birth),
             "national_id": carer.national_id,

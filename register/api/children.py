@@ -13,13 +13,16 @@ from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from register.api.carers import LATIN_NAME
 from register.api.fields import BoundedListField, ChoiceListField, CommuneField, bounded_many
 from register.api.pagination import KeysetPagination
 from register.api.parsers import JSONParser  # nesting bounded, as every JSON body of the API
 from register.api.permissions import HasCapability
 from register.audit import audit_read, audit_reads
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
+from register.inputs.carers import PERSON_NAME_MAX
 from register.inputs.limits import MAX_EXCLUSIONS, MAX_EXTERNAL_IDS, MAX_KIN, MAX_SIBLINGS, too_many_message
+from register.inputs.names import validate_person_name
 from register.models import Child, Institution, KinLink, SiblingGroup
 from register.selectors.children import (
     child_get,
@@ -167,8 +170,10 @@ class ChildSerializer(serializers.Serializer):
 
     id = serializers.UUIDField()
     reference = serializers.CharField(help_text=_("Reference for paper forms, e.g. CH-02-000045."))
-    given_name = serializers.CharField()
-    family_name = serializers.CharField()
+    given_name = serializers.CharField(help_text=_("As written, usually in Khmer script."))
+    family_name = serializers.CharField(help_text=_("As written, usually in Khmer script."))
+    given_name_latin = serializers.CharField(help_text=_("Romanised; may be empty."))
+    family_name_latin = serializers.CharField(help_text=_("Romanised; may be empty."))
     sex = serializers.ChoiceField(choices=Sex.choices)
     date_of_birth = serializers.DateField()
     institution = serializers.UUIDField(source="institution_id", allow_null=True)
@@ -213,6 +218,8 @@ def child_row(child: Child) -> dict:
         "reference": child.reference,
         "given_name": child.given_name,
         "family_name": child.family_name,
+        "given_name_latin": child.given_name_latin,
+        "family_name_latin": child.family_name_latin,
         "sex": child.sex,
         "date_of_birth": child.date_of_birth.isoformat(),
         "institution": _uuid(child.institution_id),
@@ -238,8 +245,10 @@ def child_row(child: Child) -> dict:
 
 @extend_schema_serializer(component_name="Child")
 class ChildCreateSerializer(serializers.Serializer):
-    given_name = serializers.CharField(max_length=100)
-    family_name = serializers.CharField(max_length=100)
+    given_name = serializers.CharField(max_length=PERSON_NAME_MAX, validators=[validate_person_name])
+    family_name = serializers.CharField(max_length=PERSON_NAME_MAX, validators=[validate_person_name])
+    given_name_latin = serializers.CharField(**LATIN_NAME)
+    family_name_latin = serializers.CharField(**LATIN_NAME)
     sex = serializers.ChoiceField(choices=Sex.choices)
     date_of_birth = serializers.DateField(help_text=_("Not in the future; the child must be under 18."))
     institution = serializers.UUIDField(
