@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup venv lint bench clean messages screenshots fuzz security
+.PHONY: run test setup venv lint bench clean messages screenshots fuzz security docs
 
 venv: $(VENV)/.installed
 
@@ -15,9 +15,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Migrate (loads the gazetteer and reference data), then the demo register and its accounts.
+# Migrate (loads the gazetteer and reference data), collect the static files under hashed names
+# (served as immutable, also by the development server), then the demo register and its accounts.
 setup: venv
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --if-empty
 
 # Web, Celery worker and Celery beat together; Ctrl-C stops all three.
@@ -57,9 +59,16 @@ fuzz: venv
 	$(BIN)/python -m pytest tests/test_api_fuzz.py -p no:cacheprovider
 
 # PNGs of every page, for each role, in English and Khmer, at a phone and a desktop width, on the
-# demo register (a separate SQLite file under var/), into screenshots/. Needs Debian's chromium.
+# demo register (a separate SQLite file under var/), into screenshots/, and the guides' pictures into
+# docs/img/ (`python -m scripts.screenshots --guide`: those only). Needs Debian's chromium.
 screenshots: venv
 	$(BIN)/python -m scripts.screenshots
+
+# The guides under docs/ as a static site in var/docs-site/ (open index.html; works offline). `make test`
+# builds it too, in strict mode, and checks links, examples and the Khmer pages (tests/docs/).
+docs: venv
+	$(BIN)/mkdocs build --strict --site-dir var/docs-site
+	@echo "The guides: var/docs-site/index.html"
 
 # Re-extract translatable text into the Khmer catalogue, then compile it (needs GNU gettext).
 messages: venv

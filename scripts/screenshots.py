@@ -3,7 +3,9 @@ desktop width, on the demo register, so that anyone can look at the pages withou
 
 It makes a fresh demo database (var/screenshots.sqlite3), serves it with `manage.py runserver` on a
 free port (batch plans run in the request: CELERY_EAGER=1), and drives Debian's Chromium with
-Playwright. Output: screenshots/<language>-<width>/<role>-<nn>-<page>.png, plus screenshots/index.html.
+Playwright. Output: screenshots/<language>-<width>/<role>-<nn>-<page>.png, plus screenshots/index.html,
+and the guides' pictures (GUIDE: one per role, in English and Khmer) in docs/img/, which are checked in.
+`python -m scripts.screenshots --guide` takes only those.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "screenshots"
+GUIDE_OUT = ROOT / "docs" / "img"
 DB = ROOT / "var" / "screenshots.sqlite3"
 PASSWORD = "demo-password-2026"  # noqa: S105 - the demo accounts' published password
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -33,6 +36,18 @@ ENV = {
     "CELERY_EAGER": "1",
     "REDIS_URL": "",
     "REMINDER_WORKING_HOURS": "00:00-24:00",
+}
+
+
+# The pictures of the README and of "Using the register": (width, role, page) → file name; each is taken
+# in both languages (the Khmer one with "-km"), the visible part of the page only, so they stay small.
+GUIDE = {
+    ("desktop", "registrar", "carers"): "registrar-carers",
+    ("desktop", "officer", "match-ranked"): "officer-match",
+    ("phone", "worker", "my-visits"): "worker-visits",
+    ("desktop", "supervisor", "follow-up-queue"): "supervisor-queue",
+    ("desktop", "supervisor", "dashboard"): "supervisor-dashboard",
+    ("desktop", "admin", "admin"): "admin-index",
 }
 
 
@@ -87,11 +102,18 @@ def main() -> None:
     port = free_port()
     server = serve(port)
     site = f"http://127.0.0.1:{port}"
+    plan = shots(scene)
+    guide_only = "--guide" in sys.argv[1:]
+    if guide_only:
+        plan = [s for s in plan if any(key[1:] == (s.role, s.name) for key in GUIDE)]
     try:
-        taken = take(site, shots(scene))
+        taken = take(site, plan, guide_only=guide_only)
     finally:
         server.terminate()
         server.wait(10)
+    if guide_only:
+        print(f"{len(taken)} pictures of the guides in {GUIDE_OUT.relative_to(ROOT)}/")
+        return
     write_index(taken)
     print(f"{len(taken)} screenshots in {OUT.relative_to(ROOT)}/ (open screenshots/index.html)")
 
@@ -179,10 +201,11 @@ def shots(scene: dict) -> list[Shot]:
         Shot("worker", "record-visit", f"/visits/{scene['visit'].pk}/record/"),
         Shot("worker", "notifications", "/notifications/"),
         Shot("admin", "dashboard", "/"),
+        Shot("admin", "admin", "/admin/"),
     ]
 
 
-def take(site: str, plan: list[Shot]) -> list[Path]:
+def take(site: str, plan: list[Shot], guide_only: bool = False) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     taken: list[Path] = []
@@ -195,6 +218,8 @@ def take(site: str, plan: list[Shot]) -> list[Path]:
                 folder = OUT / f"{language}-{width}"
                 folder.mkdir(parents=True, exist_ok=True)
                 roles = list(dict.fromkeys(s.role for s in plan))
+                if guide_only and not any(key[0] == width for key in GUIDE):
+                    continue
                 for role in roles:
                     context = browser.new_context(viewport=viewport, locale="km-KH" if language == "km" else "en-GB",
                                                   is_mobile=width == "phone", has_touch=width == "phone")
@@ -212,6 +237,15 @@ def take(site: str, plan: list[Shot]) -> list[Path]:
                         if shot.act:
                             shot.act(page)
                             page.wait_for_load_state("networkidle")
+                        guide = GUIDE.get((width, role, shot.name))
+                        if guide:
+                            GUIDE_OUT.mkdir(parents=True, exist_ok=True)
+                            picture = GUIDE_OUT / f"{guide}{'-km' if language == 'km' else ''}.png"
+                            page.screenshot(path=str(picture))
+                            if guide_only:
+                                taken.append(picture)
+                        if guide_only:
+                            continue
                         target = folder / f"{role}-{n:02d}-{shot.name}.png"
                         page.screenshot(path=str(target), full_page=True)
                         taken.append(target)
