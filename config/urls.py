@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("register.api.urls")),
     path("", include("matching.api")),
     path("", include("notifications.urls")),
+    path("", include("monitoring.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI (a third-party tool, no personal data) needs inline style and script: allowed on
     # this one page only, never on the register's own pages.

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "register",
     "matching",
     "notifications",
+    "monitoring",
     "web",
 ]
 

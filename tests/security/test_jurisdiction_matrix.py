@@ -331,6 +331,11 @@ ROUTES: dict[str, Route] = {
         shows="queue",
     ),
     "notification-list": Route("inbox", None, _one("GET", _api("notifications/")), national_sees_other=False),
+    # Monitoring (issue 17): figures of the province named (another's answers as one that does not exist).
+    "indicators": Route(
+        "list", "indicators.read", _one("GET", _api("indicators/"), lambda w, s, r: {"province": side(w, s).code}),
+        shows="figures",
+    ),
     # API details, with an own id and another province's id.
     "carer-detail": Route("detail", "carers.read", _one("GET", lambda w, s, r: _api(f"carers/{side(w, s).carer.pk}/"))),
     "carer-check-list": Route(
@@ -889,6 +894,7 @@ def shown_markers(world, side_name: str, shows: str, role: str) -> set[str]:
         "my_visits": {str(s.visit.pk), s.carer.reference} if worker else set(),  # the visits they follow
         "match_runs": {str(s.match_run.pk), s.waiting_child.reference},
         "batch_plans": {str(s.batch_plan.pk), s.institution.name},
+        "figures": set(),  # figures only, naming no record of either province
     }[shows]
 
 

@@ -1,0 +1,83 @@
+"""HTTP side of monitoring (API.md, "Monitoring the reform"): the indicators."""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from monitoring.indicators import answers_text, month_text
+from monitoring.inputs import PeriodForm
+from monitoring.selectors import indicators_compute, indicators_scope
+from register.api.permissions import HasCapability
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter("from", str, description="first month, YYYY-MM (default: 11 months before `to`)"),
+    OpenApiParameter("to", str, description="last month, YYYY-MM (default: this month)"),
+    OpenApiParameter("province", str, description="a province code of yours (default: all of yours)"),
+]
+
+
+def period_of(request):
+    """(first, last, scope) from the query, or a 400 naming the parameter."""
+    form = PeriodForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(form.errors_by_parameter())
+    scope = indicators_scope(user=request.user, province=form.cleaned_data["province"])
+    if scope is None:  # another province's code answers as a code that does not exist
+        raise ValidationError({"province": [_("No province with this code in your provinces.")]})
+    return form.cleaned_data["first"], form.cleaned_data["last"], scope
+
+
+def indicators_payload(first, last, scope) -> dict:
+    indicators = []
+    for indicator, points in indicators_compute(scope=scope, first=first, last=last):
+        series = []
+        for p in points:
+            item = {"month": month_text(p.month), "province": p.province, "value": p.value}
+            if p.denominator is not None:
+                item["numerator"], item["denominator"] = p.numerator, p.denominator
+            if p.cases is not None:
+                item["cases"] = p.cases
+            series.append(item)
+        indicators.append(
+            {
+                "code": indicator.code,
+                "label": str(indicator.label),
+                "definition": str(indicator.definition),
+                "unit": indicator.unit,
+                "answers": answers_text(indicator),
+                "series": series,
+            }
+        )
+    return {"from": month_text(first), "to": month_text(last), "indicators": indicators}
+
+
+class IndicatorsView(APIView):
+    permission_classes = [HasCapability.for_("indicators.read")]
+
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS,
+        responses=inline_serializer(
+            "Indicators",
+            {
+                "from": serializers.CharField(),
+                "to": serializers.CharField(),
+                "indicators": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+        description=(
+            "Care-reform indicators by month, per province of the caller (and national figures for national "
+            "administrators), computed from the dated history: a past month keeps its values. Rates and ratios "
+            "carry their numerator and denominator, medians the number of cases."
+        ),
+    )
+    def get(self, request):
+        return Response(indicators_payload(*period_of(request)))
+
+
+urlpatterns = [path("indicators/", IndicatorsView.as_view(), name="indicators")]
