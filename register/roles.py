@@ -38,10 +38,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "indicators.read": frozenset({R.REGISTRAR, R.PLACEMENT_OFFICER, R.SUPERVISOR, R.NATIONAL_ADMIN}),
     "capacity.read": frozenset({R.PLACEMENT_OFFICER, R.SUPERVISOR, R.NATIONAL_ADMIN}),
     "closures.write": frozenset({R.PLACEMENT_OFFICER, R.SUPERVISOR, R.NATIONAL_ADMIN}),
-    # Monitoring the reform (issue 17): the indicators, where families are missing, closures.
-    "indicators.read": frozenset({R.REGISTRAR, R.PLACEMENT_OFFICER, R.SUPERVISOR, R.NATIONAL_ADMIN}),
-    "capacity.read": frozenset({R.PLACEMENT_OFFICER, R.SUPERVISOR, R.NATIONAL_ADMIN}),
-    "closures.write": frozenset({R.PLACEMENT_OFFICER, R.SUPERVISOR, R.NATIONAL_ADMIN}),
     # Possible duplicates: reviewing and merging them (supervisors for pairs inside their provinces).
     "duplicates.resolve": frozenset({R.SUPERVISOR, R.NATIONAL_ADMIN}),
 }
