@@ -4,8 +4,8 @@ worker alike), and with it the tasks."""
 
 from django.dispatch import receiver
 
-from notifications.tasks import sweep
-from register.signals import visit_completed_urgent
+from notifications.tasks import possible_duplicate, sweep
+from register.signals import possible_duplicate_elsewhere, visit_completed_urgent
 
 
 @receiver(visit_completed_urgent, dispatch_uid="notifications.sweep_on_urgent_visit")
@@ -13,3 +13,10 @@ def sweep_on_urgent_visit(sender, visit_id, **kwargs) -> None:
     # The register sends this after its commit, so the sweep finds the completed visit. The sweep
     # derives the urgent reminder itself (get-or-create): a duplicate or lost message costs nothing.
     sweep.delay()
+
+
+@receiver(possible_duplicate_elsewhere, dispatch_uid="notifications.possible_duplicate")
+def notify_possible_duplicate(sender, kind, record_ids, **kwargs) -> None:
+    # Queued at once, not after a commit: the registration that met the match is refused and rolled
+    # back, and the notice must outlive it. The task writes in its own transaction.
+    possible_duplicate.delay(kind, list(record_ids))

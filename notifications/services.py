@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from notifications.channels import CHANNELS, PermanentError, TransientError, channel_for
 from notifications.models import Kind, Notification, Reminder, ReminderPolicy
-from register.models import Carer, Placement, User, Visit
+from register.models import Carer, Child, Placement, User, Visit
 from register.roles import Role
 from register.rules.visits import open_due_by_q, recent_urgent_outcome_q
 
@@ -239,6 +239,8 @@ def recipients(reminder: Reminder) -> list[User]:
         return [worker] if worker and worker.is_active else staff(Role.SUPERVISOR)
     if reminder.kind in (Kind.VISIT_ESCALATED, Kind.VISIT_URGENT):
         return staff(Role.SUPERVISOR)
+    if reminder.kind == Kind.POSSIBLE_DUPLICATE:
+        return list(User.objects.filter(is_active=True, groups__name=Role.NATIONAL_ADMIN).distinct())
     return staff(Role.REGISTRAR)
 
 
@@ -259,10 +261,38 @@ def message(reminder: Reminder, language: str) -> str:
                 Kind.VISIT_URGENT: _("Urgent: a follow-up visit to family %(carer)s found a child at risk."),
             }
             return texts[reminder.kind] % values
+        if reminder.kind == Kind.POSSIBLE_DUPLICATE:
+            # The matched record's reference only: who was being registered is never said.
+            record = reminder.carer or reminder.child
+            return _(
+                "Possible duplicate: a record being registered in another province matches %(reference)s. "
+                "See the list of possible duplicates."
+            ) % {"reference": record.reference}
         return _("The approval of family %(carer)s is due for its yearly review on %(date)s.") % {
             "carer": reminder.carer.reference,
             "date": reminder.review_due.isoformat(),
         }
+
+
+def possible_duplicate_reminders_create(*, kind: str, record_ids, now: datetime.datetime | None = None) -> int:
+    """A notice to national administrators that a record being registered matched these records
+    (of a province other than the registrar's; issue 14). One per record a day, however many times
+    the registrar tries; delivered by the sweep. Returns how many were created."""
+    now = now or timezone.now()
+    model = Carer if kind == "carer" else Child
+    created = 0
+    for pk, province in model.objects.filter(pk__in=list(record_ids)).values_list("pk", "province_id"):
+        subject = {"carer_id": pk} if kind == "carer" else {"child_id": pk}
+        already = Reminder.objects.filter(
+            kind=Kind.POSSIBLE_DUPLICATE, created_at__gte=now - datetime.timedelta(days=1), **subject
+        )
+        if already.exists():
+            continue
+        Reminder.objects.create(
+            kind=Kind.POSSIBLE_DUPLICATE, province_id=province, due_at=now, next_attempt_at=now, **subject
+        )
+        created += 1
+    return created
 
 
 def _backoff(policy: ReminderPolicy, attempts: int) -> datetime.timedelta:

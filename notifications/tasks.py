@@ -19,3 +19,9 @@ def sweep() -> dict:
 @shared_task(name="notifications.deliver", acks_late=True)
 def deliver(reminder_id: str) -> str | None:
     return services.reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task(name="notifications.possible_duplicate", acks_late=True)
+def possible_duplicate(kind: str, record_ids: list[str]) -> int:
+    """National administrators told of a match outside a registrar's provinces (issue 14)."""
+    return services.possible_duplicate_reminders_create(kind=kind, record_ids=record_ids)

@@ -9,10 +9,19 @@ from django.db.models import QuerySet
 from register.roles import OWN_RECORDS_ONLY
 
 
-def scope_to_user(queryset: QuerySet, user, *, province_field: str = "province") -> QuerySet:
+def _mergeable(model) -> bool:
+    return any(f.name == "merged_into" for f in model._meta.concrete_fields)
+
+
+def scope_to_user(
+    queryset: QuerySet, user, *, province_field: str = "province", include_merged: bool = False
+) -> QuerySet:
     """Keep only the rows whose `province_field` (a lookup path to a province code) is one of the
     user's provinces. National administrators see every province; anyone else with no province, or
-    an anonymous or inactive user, sees nothing."""
+    an anonymous or inactive user, sees nothing. Records merged into another (issue 14) are in no
+    list: their id answers only with the record kept (`include_merged` for that one look-up)."""
+    if not include_merged and _mergeable(queryset.model):
+        queryset = queryset.filter(merged_into__isnull=True)
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if user.is_national:

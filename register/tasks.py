@@ -4,6 +4,7 @@
 from celery import shared_task
 from django.dispatch import receiver
 
+from register.services.duplicates import duplicates_find
 from register.services.import_jobs import (
     carer_import_job_queued,
     carer_import_job_run,
@@ -46,3 +47,10 @@ def purge_expired_tokens() -> int:
 
     deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(name="register.find_duplicates")
+def find_duplicates() -> dict:
+    """Possible duplicates among the records already registered (nightly, from beat). Idempotent."""
+    result = duplicates_find()
+    return {"created": result.created, "carers": result.carers, "children": result.children}

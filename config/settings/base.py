@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -337,6 +338,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-batch-plans": {"task": "matching.requeue_stale_batch_plans", "schedule": 300.0},
     "requeue-stale-carer-imports": {"task": "register.requeue_stale_carer_imports", "schedule": 300.0},
     "purge-expired-tokens": {"task": "register.purge_expired_tokens", "schedule": 3600.0},
+    # Possible duplicates among the records registered (issue 14): nightly, when no one registers.
+    "find-duplicates": {"task": "register.find_duplicates", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Mail --------------------------------------------------------------------------------------

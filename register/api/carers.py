@@ -19,6 +19,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from register.api.duplicates import PossibleDuplicateSerializer, duplicate_reviewed_field
 from register.api.fields import (
     ChoiceListField,
     CommuneField,
@@ -128,6 +129,8 @@ class CarerInputSerializer(serializers.Serializer):
     household_members = bounded_many(
         CarerHouseholdMemberSerializer, name="household_members", max_length=inputs.HOUSEHOLD_MAX, required=False
     )
+    # Creations only (a partial update drops it): see register.api.duplicates.
+    duplicate_reviewed = duplicate_reviewed_field()
 
     def validate(self, attrs):
         if "location" in attrs:
@@ -362,6 +365,12 @@ class CarerDetailSerializer(CarerSerializer):
     concerns = CarerConcernSerializer(many=True, read_only=True)
     status_history = CarerStatusChangeSerializer(source="status_changes", many=True, read_only=True)
     approval_missing = serializers.ListField(child=serializers.CharField(), read_only=True)
+    merged_into = serializers.UUIDField(
+        source="merged_into_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The record kept when this one was merged into it (a duplicate); null otherwise."),
+    )
 
     class Meta(CarerSerializer.Meta):
         fields = [
@@ -372,6 +381,7 @@ class CarerDetailSerializer(CarerSerializer):
             "concerns",
             "status_history",
             "approval_missing",
+            "merged_into",
         ]
         read_only_fields = fields
 
@@ -422,11 +432,15 @@ class CarerViewSet(
         carer = selectors.carer_detail_get(user=request.user, id=self.kwargs["pk"])
         return Response(CarerDetailSerializer(carer, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=CarerInputSerializer, responses={201: CarerDetailSerializer})
+    @extend_schema(
+        request=CarerInputSerializer, responses={201: CarerDetailSerializer, 409: PossibleDuplicateSerializer}
+    )
     def create(self, request, *args, **kwargs):
         serializer = CarerInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        carer = services.carer_create(actor=request.user, data=serializer.validated_data)
+        data = dict(serializer.validated_data)
+        reviewed = data.pop("duplicate_reviewed", "")
+        carer = services.carer_create(actor=request.user, data=data, duplicate_reviewed=reviewed)
         return Response(self._detail(carer), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CarerInputSerializer, responses=CarerDetailSerializer)
@@ -434,7 +448,8 @@ class CarerViewSet(
         carer = self.get_object()
         serializer = CarerInputSerializer(carer, data=request.data, partial=True, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        carer = services.carer_update(actor=request.user, carer=carer, data=serializer.validated_data)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "duplicate_reviewed"}
+        carer = services.carer_update(actor=request.user, carer=carer, data=data)
         return Response(self._detail(carer))
 
     @extend_schema(

@@ -14,6 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from register.api.carers import LATIN_NAME
+from register.api.duplicates import PossibleDuplicateSerializer, duplicate_reviewed_field
 from register.api.fields import BoundedListField, ChoiceListField, CommuneField, bounded_many
 from register.api.pagination import KeysetPagination
 from register.api.parsers import JSONParser  # nesting bounded, as every JSON body of the API
@@ -194,6 +195,11 @@ class ChildSerializer(serializers.Serializer):
     )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    merged_into = serializers.UUIDField(
+        source="merged_into_id",
+        allow_null=True,
+        help_text=_("The record kept when this one was merged into it (a duplicate); null otherwise."),
+    )
 
     def to_representation(self, child):
         # A page of children renders 50 to 200 of them: the declared fields written out, without
@@ -240,6 +246,7 @@ def child_row(child: Child) -> dict:
         "province": child.province_id,
         "created_at": _DATETIME.to_representation(child.created_at),
         "updated_at": _DATETIME.to_representation(child.updated_at),
+        "merged_into": _uuid(child.merged_into_id),
     }
 
 
@@ -266,10 +273,12 @@ class ChildCreateSerializer(serializers.Serializer):
         ChildExclusionWriteSerializer, name="excluded_carers", max_length=MAX_EXCLUSIONS, required=False
     )
     external_ids = ChildExternalIdsSerializer(required=False)
+    duplicate_reviewed = duplicate_reviewed_field()
 
 
 @extend_schema_serializer(component_name="Child")
 class ChildUpdateSerializer(ChildCreateSerializer):
+    duplicate_reviewed = None  # creations only: an edit is not refused as a duplicate
     status = serializers.ChoiceField(
         choices=Child.Status.choices,
         required=False,
@@ -300,12 +309,17 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        return Response(self.get_serializer(child_get(user=request.user, id=pk)).data)
+        # A record merged into another answers too, with `merged_into` naming the one kept.
+        return Response(self.get_serializer(child_get(user=request.user, id=pk, include_merged=True)).data)
 
-    @extend_schema(request=ChildCreateSerializer, responses={201: ChildSerializer})
+    @extend_schema(
+        request=ChildCreateSerializer,
+        responses={201: ChildSerializer, 409: PossibleDuplicateSerializer},
+    )
     def create(self, request):
         data = _valid(ChildCreateSerializer, request.data)
-        child = child_create(actor=request.user, data=data)
+        reviewed = data.pop("duplicate_reviewed", "")
+        child = child_create(actor=request.user, data=data, duplicate_reviewed=reviewed)
         return Response(self.get_serializer(child).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ChildUpdateSerializer, responses=ChildSerializer)

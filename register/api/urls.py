@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from register.api import auth, carers, children, placements, reference
+from register.api import auth, carers, children, duplicates, placements, reference
 
 router = SimpleRouter()
 router.register("provinces", reference.ProvinceViewSet, basename="province")
@@ -9,7 +9,7 @@ router.register("districts", reference.DistrictViewSet, basename="district")
 router.register("communes", reference.CommuneViewSet, basename="commune")
 router.register("villages", reference.VillageViewSet, basename="village")
 # Each area module adds its own routes (and extra paths) here.
-for area in (carers, children, placements):
+for area in (carers, children, placements, duplicates):
     area.register_routes(router)
 
 urlpatterns = [

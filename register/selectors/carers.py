@@ -44,8 +44,10 @@ def carer_get(*, user, id) -> Carer:
 
 def carer_detail_get(*, user, id) -> Carer:
     """One carer with everything its record page shows prefetched (household, checks, trainings,
-    concerns, status history) and `approval_missing` computed from them."""
-    carer = _get(carer_detail_prefetch(carer_list(user=user)), id)
+    concerns, status history) and `approval_missing` computed from them. A record merged into
+    another is found too (its `merged_into` names the record kept), though it is in no list."""
+    merged_too = carers_with_vacancies(scope_to_user(Carer.objects.all(), user, include_merged=True))
+    carer = _get(carer_detail_prefetch(merged_too), id)
     carer.approval_missing = carer_approval_missing(carer=carer)
     return carer
 

@@ -23,7 +23,7 @@ def institution_get(*, user, id) -> Institution:
     return _get(institution_list(user=user), id)
 
 
-def child_list(*, user) -> QuerySet[Child]:
+def child_list(*, user, include_merged: bool = False) -> QuerySet[Child]:
     """The children the user may see: those of their provinces; a social worker sees only the
     children of the placements they follow (as the placement's social worker, active or ended).
     Kin and exclusions come prefetched, so a page of any size costs the same few queries; only
@@ -35,6 +35,7 @@ def child_list(*, user) -> QuerySet[Child]:
             Prefetch("excluded_carers", queryset=CarerExclusion.objects.filter(carer__in=families).order_by("id")),
         ),
         user,
+        include_merged=include_merged,
     )
     if _own_records_only(user):
         followed = PlacementChild.objects.filter(placement__social_worker=user).values("child_id")
@@ -42,10 +43,11 @@ def child_list(*, user) -> QuerySet[Child]:
     return queryset
 
 
-def child_get(*, user, id) -> Child:
+def child_get(*, user, id, include_merged: bool = False) -> Child:
     """One child the user may see; Http404 otherwise. Callers that show the record to a person log
-    the read (register.audit.audit_read)."""
-    return _get(child_list(user=user), id)
+    the read (register.audit.audit_read). `include_merged`: a record merged into another is found too
+    (its `merged_into` names the record kept), for the record's own page and API answer."""
+    return _get(child_list(user=user, include_merged=include_merged), id)
 
 
 def sibling_group_list(*, user) -> QuerySet[SiblingGroup]:

@@ -25,6 +25,7 @@ from register.models import (
     Child,
     Commune,
     District,
+    DuplicatePair,
     Institution,
     Placement,
     Province,
@@ -252,3 +253,22 @@ class TrainingModuleFilter(StrictFilterSet):
     class Meta:
         model = TrainingModule
         fields = ["required_for_approval"]
+
+
+class DuplicatePairFilter(StrictFilterSet):
+    """Possible duplicates (issue 14): by status (open by default on the page), kind, and a province
+    one of the pair's records lies in."""
+
+    status = filters.ChoiceFilter(choices=DuplicatePair.Status.choices)
+    kind = filters.ChoiceFilter(choices=DuplicatePair.Kind.choices)
+    province = filters.CharFilter(method="filter_province", max_length=2, label=_("Province code"))
+
+    class Meta:
+        model = DuplicatePair
+        fields = ["status", "kind", "province"]
+
+    def filter_province(self, queryset, name, value):
+        return queryset.filter(
+            Q(carer_a__province_id=value) | Q(carer_b__province_id=value) | Q(child_a__province_id=value)
+            | Q(child_b__province_id=value)
+        )  # fmt: skip

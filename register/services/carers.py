@@ -34,6 +34,12 @@ from register.models import (
 )
 from register.rules.approval import carer_approval_missing
 from register.scoping import user_may_act_in
+from register.services.duplicates import (
+    PossibleDuplicate,
+    duplicates_guard,
+    duplicates_notify_elsewhere,
+    duplicates_record_confirmed,
+)
 from register.services.history import carer_event_record
 from register.services.names import carer_search_keys_write
 from register.services.references import reference_next
@@ -102,10 +108,12 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def carer_create(*, actor, data: dict) -> Carer:
+def carer_create(*, actor, data: dict, duplicate_reviewed: str = "") -> Carer:
     """Register a family at enquiry. `data` is CarerInputSerializer's validated data (flattened
     primary carer and location, `household_members` a list of dicts). The commune must lie in one
-    of the actor's provinces; the reference is the province's next FC number."""
+    of the actor's provinces; the reference is the province's next FC number. A family that may be
+    on the register already (register.services.duplicates) is refused as possible_duplicate unless
+    `duplicate_reviewed` says why it is another; that reason is kept in the audit trail."""
     data = dict(data)
     members = data.pop("household_members", None) or []
     _check_fields(data, members)
@@ -117,21 +125,33 @@ def carer_create(*, actor, data: dict) -> Carer:
     if errors:
         raise ValidationError(errors)
 
-    with transaction.atomic():
-        carer = Carer(
-            **data,
-            district_id=commune.district_id,
-            province_id=commune.province_id,
-            status=S.ENQUIRY,
-            created_by=actor if getattr(actor, "pk", None) else None,
-        )
-        carer.full_clean(exclude=["reference"], validate_unique=False)
-        carer.reference = reference_next(prefix="FC", province_code=commune.province_id)
-        carer.save()
-        _members_replace(carer, members)
-        carer_search_keys_write(carers=[carer])
-        carer_event_record(carer=carer, from_status="")
-        audit_created(actor=actor, instance=carer, extra={"household_members": [None, _members_snapshot(carer)]})
+    try:
+        with transaction.atomic():
+            carer = Carer(
+                **data,
+                district_id=commune.district_id,
+                province_id=commune.province_id,
+                status=S.ENQUIRY,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            carer.full_clean(exclude=["reference"], validate_unique=False)
+            check = duplicates_guard(actor=actor, kind="carer", values=data, reviewed=duplicate_reviewed)
+            carer.reference = reference_next(prefix="FC", province_code=commune.province_id)
+            carer.save()
+            _members_replace(carer, members)
+            carer_search_keys_write(carers=[carer])
+            carer_event_record(carer=carer, from_status="")
+            reviewed = duplicates_record_confirmed(
+                actor=actor, kind="carer", record=carer, check=check, reviewed=duplicate_reviewed
+            )
+            audit_created(
+                actor=actor,
+                instance=carer,
+                extra={"household_members": [None, _members_snapshot(carer)], **reviewed},
+            )
+    except PossibleDuplicate as refusal:
+        duplicates_notify_elsewhere(kind="carer", check=refusal.check)
+        raise
     return carer
 
 

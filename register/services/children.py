@@ -37,6 +37,12 @@ from register.models import (
 from register.rules.ages import age_on
 from register.scoping import scope_to_user, user_may_act_in
 from register.selectors.children import child_list, institution_list
+from register.services.duplicates import (
+    PossibleDuplicate,
+    duplicates_guard,
+    duplicates_notify_elsewhere,
+    duplicates_record_confirmed,
+)
 from register.services.history import child_events_record
 from register.services.names import child_search_keys_write
 from register.services.references import reference_next
@@ -167,10 +173,12 @@ def child_initial_status(*, institution_id) -> str:
     return S.IN_RESIDENTIAL_CARE if institution_id else S.AWAITING_PLACEMENT
 
 
-def child_create(*, actor, data: Mapping[str, Any]) -> Child:
+def child_create(*, actor, data: Mapping[str, Any], duplicate_reviewed: str = "") -> Child:
     """Record a child. Status: `in_residential_care` when an institution is given, else
     `awaiting_placement`. The record belongs to the institution's province, else to the home
-    commune's; either must be one of the caller's provinces."""
+    commune's; either must be one of the caller's provinces. A child who may be on the register
+    already (register.services.duplicates) is refused as possible_duplicate unless
+    `duplicate_reviewed` says why this is another child; the reason is kept in the audit trail."""
     errors: dict[str, list[str]] = {}
     institution = _visible_institution(actor, data.get("institution"), errors)
     home_commune: Commune = data["home_commune"]
@@ -194,18 +202,26 @@ def child_create(*, actor, data: Mapping[str, Any]) -> Child:
     for field in CHILD_PLAIN_FIELDS:
         if field in data:
             setattr(child, field, data[field])
-    with transaction.atomic():
-        child.reference = reference_next(prefix="CH", province_code=province)
-        child.full_clean()
-        child.save()
-        child_search_keys_write(children=[child])
-        child_events_record(changes=[(child, "", None)])
-        KinLink.objects.bulk_create(KinLink(child=child, carer_id=c, relationship=r) for c, r in kin.items())
-        CarerExclusion.objects.bulk_create(
-            CarerExclusion(child=child, carer_id=c, reason=reason, created_by=_user_or_none(actor))
-            for c, reason in exclusions.items()
-        )
-        audit_created(actor=actor, instance=child, state=_child_state, ignore=TIMESTAMPS)
+    try:
+        with transaction.atomic():
+            child.reference = reference_next(prefix="CH", province_code=province)
+            child.full_clean()
+            check = duplicates_guard(actor=actor, kind="child", values=data, reviewed=duplicate_reviewed)
+            child.save()
+            child_search_keys_write(children=[child])
+            child_events_record(changes=[(child, "", None)])
+            KinLink.objects.bulk_create(KinLink(child=child, carer_id=c, relationship=r) for c, r in kin.items())
+            CarerExclusion.objects.bulk_create(
+                CarerExclusion(child=child, carer_id=c, reason=reason, created_by=_user_or_none(actor))
+                for c, reason in exclusions.items()
+            )
+            reviewed = duplicates_record_confirmed(
+                actor=actor, kind="child", record=child, check=check, reviewed=duplicate_reviewed
+            )
+            audit_created(actor=actor, instance=child, state=_child_state, ignore=TIMESTAMPS, extra=reviewed)
+    except PossibleDuplicate as refusal:
+        duplicates_notify_elsewhere(kind="child", check=refusal.check)
+        raise
     return child
 
 

@@ -14,15 +14,17 @@ _phones = itertools.count(1)
 
 
 def import_row(**overrides) -> dict:
-    """A valid row for a family in Battambang (commune 020101), each with its own phone number."""
+    """A valid row for a family in Battambang (commune 020101), each with its own phone number and
+    birth date (from 1 May 1980 on), so that no two rows are possible duplicates (issue 14)."""
+    number = next(_phones)
     row = {
         "household_name": "Chan household",
         "given_name": "Sophea",
         "family_name": "Chan",
         "sex": "female",
-        "date_of_birth": "1980-05-01",
+        "date_of_birth": (datetime.date(1980, 5, 1) + datetime.timedelta(days=number % 5000)).isoformat(),
         "national_id": "",
-        "phone": f"+8559712{next(_phones):05d}",
+        "phone": f"+8559712{number:05d}",
         "commune": "020101",
         "village": "02010101",
         "address": "House 12, Street 3",
@@ -38,6 +40,7 @@ def import_row(**overrides) -> dict:
         "max_sibling_group": "2",
         "care_types": "short_term;long_term",
         "needs_supported": "infant_care",
+        "duplicate_reviewed": "",
     }
     row.update(overrides)
     return row

@@ -41,7 +41,10 @@ def test_registrar_creates_a_family_at_enquiry_with_a_province_reference(client_
     ]
     carer = Carer.objects.get(pk=body["id"])
     assert (carer.given_name, carer.lat, carer.created_by) == ("Sophea", 13.1, api.user)
-    assert api.post(URL, carer_payload(), format="json").json()["reference"] == "FC-02-000002"
+    # Another family: the same phone, national ID, or name and birth date would be a possible duplicate.
+    other = carer_payload(phone="012 345 679", primary_carer={**carer_payload()["primary_carer"], "national_id": ""})
+    other["primary_carer"]["date_of_birth"] = "1981-05-01"
+    assert api.post(URL, other, format="json").json()["reference"] == "FC-02-000002"
 
 
 def test_creation_is_audited_with_every_field_and_the_household(client_for):

@@ -25,7 +25,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,8 +32,10 @@ from django.utils.translation import ngettext
 from register.audit import audit_event
 from register.errors import DomainError
 from register.models import AuditEntry, Carer, ReferenceSequence
-from register.scoping import user_may_act_in
+from register.rules.duplicates import Reason, carer_duplicate_reasons, national_id_key
+from register.selectors.duplicates import carer_candidates_many, carer_facts
 from register.services.carers import carer_create
+from register.services.duplicates import duplicates_notify_elsewhere
 from register.services.imports.reading import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, ImportFileError, Table, read_table
 from register.services.imports.rows import (
     COLUMNS,
@@ -201,7 +202,8 @@ def _create_all(
         created = []
         for row in rows:
             try:
-                carer = carer_create(actor=actor, data=row.data)
+                reviewed = {"duplicate_reviewed": row.reviewed} if row.reviewed else {}
+                carer = carer_create(actor=actor, data=row.data, **reviewed)
             except ValidationError as exc:
                 raise _Rollback(django_errors(row.number, exc)) from exc
             except DomainError as exc:
@@ -225,69 +227,94 @@ def _create_all(
 
 
 def _check_duplicates_in_file(rows: list[ImportRow]) -> None:
-    """The same phone (E.164) or national ID on two rows: an error on the later row."""
-    seen: dict[tuple[str, str], int] = {}
+    """Two rows that may be one family (register.rules.duplicates: the same phone or national ID, or
+    a close name with the same birth date): an error on the later row, naming the earlier one."""
+    earlier: dict[tuple, list[ImportRow]] = {}
     for row in rows:
-        for column, value in (("phone", row.phone), ("national_id", row.national_id)):
-            if not value:
-                continue
-            first = seen.setdefault((column, value), row.number)
-            if first != row.number:
-                _add(row, column, _("The same %(column)s as row %(row)d.") % {"column": column, "row": first})
+        facts = _facts(row)
+        if facts is None:
+            continue
+        keys = [("phone", facts.phone), ("nid", national_id_key(facts.national_id)), ("dob", facts.date_of_birth)]
+        told: set[str] = set()
+        others = {o.number: o for key in keys if key[1] for o in earlier.get(key, [])}
+        for other in sorted(others.values(), key=lambda o: o.number):
+            for reason in carer_duplicate_reasons(facts, _facts(other)):
+                column = REASON_COLUMNS[reason]
+                if column not in told:
+                    told.add(column)
+                    _add(
+                        row,
+                        column,
+                        _("The same %(column)s as row %(row)d.") % {"column": column, "row": other.number}
+                        if reason != Reason.SIMILAR_NAME_SAME_BIRTH_DATE
+                        else _("A close name and the same date of birth as row %(row)d.") % {"row": other.number},
+                    )
+        for key in keys:
+            if key[1]:
+                earlier.setdefault(key, []).append(row)
+
+
+# The column a reason is reported on.
+REASON_COLUMNS = {
+    Reason.SAME_PHONE: "phone",
+    Reason.SAME_NATIONAL_ID: "national_id",
+    Reason.SIMILAR_NAME_SAME_BIRTH_DATE: "given_name",
+}
+
+
+def _facts(row: ImportRow):
+    """The row's facts for the duplicate rule: its checked values, or what could be read of a row
+    with errors (the phone and national ID are still compared)."""
+    values = dict(row.data or {})
+    values.setdefault("phone", row.phone or "")
+    values.setdefault("national_id", row.national_id)
+    if not values["phone"] and not values["national_id"] and not values.get("date_of_birth"):
+        return None
+    return carer_facts(values)
 
 
 def _check_duplicates_in_register(rows: list[ImportRow], *, actor) -> Elsewhere:
-    """A family already on the register (any province, any status) with the row's phone or
-    national ID. One in the actor's provinces is named by its reference. One only outside them is
-    said to exist, in one wording whatever its province, status or number, on the phone or the
-    national ID alike: the one bit API.md's `elsewhere` gives, never which record nor where.
+    """A family already on the register (any province, any status) that a row may repeat: the same
+    phone or national ID, or a close name and the same birth date (register.rules.duplicates, the
+    check of every other way in). One in the actor's provinces is named by its reference. One only
+    outside them is said to exist, in one wording whatever its province, status, number or reason:
+    the one bit API.md's `elsewhere` gives, never which record nor where; and the national
+    administrators are told. A row whose `duplicate_reviewed` column gives a reason is not refused
+    for it: the family is registered, the reason kept (as `duplicate_reviewed` in the API).
 
-    Each such answer counts against the actor's daily allowance (`elsewhere_limit`). Once it is
-    spent, a value is no longer compared with other provinces' families: its row says only that the
-    limit is reached, whether or not it would have matched, so the rows past the allowance tell
-    nothing. Returns what the audit needs: how many rows matched outside, whether any went untold."""
-    phones = {row.phone for row in rows if row.phone}
-    ids = {row.national_id for row in rows if row.national_id}
-    inside: dict[tuple[str, str], str] = {}  # the first reference the actor may see
-    outside: set[tuple[str, str]] = set()
-    for column, values in (("phone", phones), ("national_id", ids)):
-        values = sorted(values)
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            matches = (
-                Carer.objects.filter(Q(**{f"{column}__in": chunk}))
-                .order_by("reference")
-                .values_list(column, "reference", "province_id")
-            )
-            for value, reference, province in matches:
-                if user_may_act_in(actor, province):
-                    inside.setdefault((column, value), reference)
-                else:
-                    outside.add((column, value))
-
-    def values_of(row):
-        return [(c, v) for c, v in (("phone", row.phone), ("national_id", row.national_id)) if v]
+    Each answer "outside" counts against the actor's daily allowance (`elsewhere_limit`). Once it is
+    spent, a row is no longer compared with other provinces' families: it says only that the limit
+    is reached, whether or not it would have matched, so the rows past the allowance tell nothing.
+    Returns what the audit needs: how many rows matched outside, whether any went untold."""
+    checked = [(row, _facts(row)) for row in rows if not row.reviewed]
+    checked = [(row, facts) for row, facts in checked if facts is not None]
+    checks = carer_candidates_many(facts=[facts for _row, facts in checked], user=actor)
+    found = list(zip([row for row, _facts in checked], checks, strict=True))
 
     # Only matches the actor may not see count: reserved at once, so that two imports at the same
     # time cannot both spend the same allowance.
-    elsewhere = [(row, key) for row in rows for key in values_of(row) if key in outside and key not in inside]
+    elsewhere = [(row, check) for row, check in found if check.outside and not check.candidates]
     allowed = _reserve_elsewhere_answers(actor, len(elsewhere))
     untold = False
-    for row in rows:
-        unchecked = False
-        for column, value in values_of(row):
-            if (column, value) in inside:
-                _add(row, column, _("Already registered as %(reference)s.") % {"reference": inside[(column, value)]})
-            elif allowed is not None and allowed <= 0:
-                unchecked = True  # matched or not: the same answer
-            elif (column, value) in outside:
-                _add(row, column, _("Already registered outside your provinces."))
-                if allowed is not None:
-                    allowed -= 1
-        if unchecked:
-            _add(row, "", _elsewhere_limit_message())
-            untold = untold or any(key in outside and key not in inside for key in values_of(row))
-    return Elsewhere(rows=len({id(row) for row, _key in elsewhere}), untold=untold)
+    for row, check in found:
+        if check.candidates:
+            for candidate in check.candidates:
+                for column in dict.fromkeys(REASON_COLUMNS[r] for r in candidate.reasons):
+                    _add(
+                        row,
+                        column,
+                        _("Possibly registered already as %(reference)s.") % {"reference": candidate.reference},
+                    )
+        elif allowed is not None and allowed <= 0:
+            _add(row, "", _elsewhere_limit_message())  # matched or not: the same answer
+            untold = untold or check.elsewhere
+        elif check.outside:
+            column = REASON_COLUMNS[check.outside[0].reasons[0]]
+            _add(row, column, _("Possibly registered already outside your provinces."))
+            duplicates_notify_elsewhere(kind="carer", check=check)
+            if allowed is not None:
+                allowed -= 1
+    return Elsewhere(rows=len(elsewhere), untold=untold)
 
 
 # --- Matches outside the importer's provinces: audited and limited -------------------------------

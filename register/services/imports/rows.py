@@ -19,8 +19,11 @@ from register.scoping import user_may_act_in
 from register.services.carers import EDITABLE_FIELDS
 
 # The columns of the template, in its order (the fields a registrar edits); one row per family.
-COLUMNS = EDITABLE_FIELDS
-OPTIONAL_COLUMNS = frozenset({"national_id", "village", "address", "lat", "lon", "needs_supported"})
+# And last, `duplicate_reviewed`: why a row that may repeat a registered family is another (issue 14).
+COLUMNS = (*EDITABLE_FIELDS, "duplicate_reviewed")
+OPTIONAL_COLUMNS = frozenset(
+    {"national_id", "village", "address", "lat", "lon", "needs_supported", "duplicate_reviewed"}
+)
 REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 LIST_COLUMNS = frozenset({"languages", "sexes_accepted", "care_types", "needs_supported"})
 # Codes lose their leading zeros when a spreadsheet reads them as numbers (020101 -> 20101).
@@ -70,6 +73,7 @@ class ImportRow:
     errors: list[RowError] = field(default_factory=list)
     phone: str | None = None  # E.164, when the phone is readable
     national_id: str = ""
+    reviewed: str = ""  # the duplicate_reviewed column: why this is not a family already registered
 
 
 # --- Header ---------------------------------------------------------------------------------------
@@ -180,6 +184,7 @@ def validate_row(row: ImportRow, *, actor, memo: dict, skip: Iterable[str] = ())
             row.data = dict(form.cleaned_data)
     row.phone = form.cleaned_data.get("phone") or None
     row.national_id = row.cells.get("national_id", "").translate(KHMER_DIGITS).strip()
+    row.reviewed = row.cells.get("duplicate_reviewed", "").strip()[:1000]
 
 
 def column_order(column: str) -> int:

@@ -43,6 +43,7 @@ EXAMPLE_ROW = {
     "max_sibling_group": "2",
     "care_types": "short_term;long_term",
     "needs_supported": "infant_care",
+    "duplicate_reviewed": "",
 }
 
 
@@ -117,4 +118,8 @@ def _column_help(column: str) -> str:
         "age_max": _("oldest age accepted, 0 to 17, not below age_min"),
         "max_sibling_group": _("largest sibling group, 1 to 12"),
         "national_id": _("optional; one family per national ID"),
+        "duplicate_reviewed": _(
+            "optional; only when the check said the row may be a family already registered: why it is "
+            "another family (kept in the audit trail)"
+        ),
     }.get(column, "")
