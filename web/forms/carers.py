@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.inputs import carers as inputs
 from register.inputs.limits import CHOICE_LIST_BOUNDS, max_items
+from register.inputs.names import validate_latin_name, validate_person_name
 from register.inputs.people import validate_adult_birth_date, validate_not_in_future
 from register.inputs.phones import PHONE_MAX_LENGTH, PhoneNumberField
 from register.inputs.places import (
@@ -120,8 +121,28 @@ class CarerStepForm(forms.Form):
 
 class PersonStepForm(CarerStepForm):
     household_name = forms.CharField(label=_("Household name"), max_length=inputs.HOUSEHOLD_NAME_MAX)
-    given_name = forms.CharField(label=_("Given name"), max_length=inputs.PERSON_NAME_MAX)
-    family_name = forms.CharField(label=_("Family name"), max_length=inputs.PERSON_NAME_MAX)
+    given_name = forms.CharField(
+        label=_("Given name"),
+        max_length=inputs.PERSON_NAME_MAX,
+        validators=[validate_person_name],
+        help_text=_("As written on the ID card, usually in Khmer script"),
+    )
+    family_name = forms.CharField(
+        label=_("Family name"), max_length=inputs.PERSON_NAME_MAX, validators=[validate_person_name]
+    )
+    given_name_latin = forms.CharField(
+        label=_("Given name in Latin letters"),
+        max_length=inputs.PERSON_NAME_MAX,
+        required=False,
+        validators=[validate_latin_name],
+        help_text=_("As romanised on the ID card or passport, for example Sokha"),
+    )
+    family_name_latin = forms.CharField(
+        label=_("Family name in Latin letters"),
+        max_length=inputs.PERSON_NAME_MAX,
+        required=False,
+        validators=[validate_latin_name],
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=DateInput(), validators=[validate_adult_birth_date]
@@ -230,8 +251,24 @@ class PlaceStepForm(CarerStepForm):
 
 
 class HouseholdMemberForm(forms.Form):
-    given_name = forms.CharField(label=_("Given name"), max_length=inputs.PERSON_NAME_MAX)
-    family_name = forms.CharField(label=_("Family name"), max_length=inputs.PERSON_NAME_MAX)
+    given_name = forms.CharField(
+        label=_("Given name"), max_length=inputs.PERSON_NAME_MAX, validators=[validate_person_name]
+    )
+    family_name = forms.CharField(
+        label=_("Family name"), max_length=inputs.PERSON_NAME_MAX, validators=[validate_person_name]
+    )
+    given_name_latin = forms.CharField(
+        label=_("Given name in Latin letters"),
+        max_length=inputs.PERSON_NAME_MAX,
+        required=False,
+        validators=[validate_latin_name],
+    )
+    family_name_latin = forms.CharField(
+        label=_("Family name in Latin letters"),
+        max_length=inputs.PERSON_NAME_MAX,
+        required=False,
+        validators=[validate_latin_name],
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=BLANK + list(Sex.choices))
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(), validators=[validate_not_in_future])
     relationship = forms.ChoiceField(
