@@ -12,6 +12,7 @@ from web.views import (
     followup,
     imports,
     matching,
+    monitoring,
     notifications,
     offline,
     two_factor,
@@ -33,5 +34,6 @@ urlpatterns = [
     *followup.urlpatterns,
     *visits.urlpatterns,
     *notifications.urlpatterns,
+    *monitoring.urlpatterns,
     *offline.urlpatterns,
 ]

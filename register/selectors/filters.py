@@ -177,6 +177,7 @@ def date_range(field_name: str, verb: str) -> tuple[filters.DateFilter, filters.
 
 class PlacementFilter(StrictFilterSet):
     status = filters.ChoiceFilter(choices=Placement.Status.choices)
+    end_reason = filters.ChoiceFilter(choices=Placement.EndReason.choices)
     province = filters.CharFilter(field_name="province_id", label="Province code")
     carer = filters.UUIDFilter(field_name="carer_id")
     child = filters.UUIDFilter(field_name="memberships__child_id", label="A child's id")

@@ -336,6 +336,12 @@ ROUTES: dict[str, Route] = {
         "list", "indicators.read", _one("GET", _api("indicators/"), lambda w, s, r: {"province": side(w, s).code}),
         shows="figures",
     ),
+    "web:reform": Route(
+        "list",
+        "indicators.read",
+        _one("GET", "/reform/", lambda w, s, r: {"province": side(w, s).code}, api=False),
+        shows="figures",
+    ),
     # API details, with an own id and another province's id.
     "carer-detail": Route("detail", "carers.read", _one("GET", lambda w, s, r: _api(f"carers/{side(w, s).carer.pk}/"))),
     "carer-check-list": Route(
