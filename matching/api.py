@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from matching import selectors, services
 from matching.core import EFFECTS
 from matching.explanations import contributions, explanation, sentences
-from matching.models import BatchPlan
+from matching.models import BatchPlan, MatchOutreach
 from register.api.fields import BoundedListField, reason_field
 from register.api.permissions import HasCapability
 from register.api.placements import PlacementSerializer
@@ -64,6 +64,20 @@ class CandidateSerializer(serializers.Serializer):
     explanation = serializers.ListField(child=serializers.CharField())
 
 
+class OutreachSerializer(serializers.Serializer):
+    carer = serializers.CharField(source="carer_id")
+    outcome = serializers.ChoiceField(choices=MatchOutreach.Outcome.choices)
+    note = serializers.CharField(allow_blank=True)
+    by = serializers.CharField(source="by.username", allow_null=True, default=None)
+    at = serializers.DateTimeField()
+
+
+class OutreachRequestSerializer(serializers.Serializer):
+    carer = serializers.UUIDField()
+    outcome = serializers.ChoiceField(choices=MatchOutreach.Outcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
 class MatchRunSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     children = serializers.ListField(child=serializers.CharField())
@@ -74,6 +88,11 @@ class MatchRunSerializer(serializers.Serializer):
     eligible_count = serializers.IntegerField()
     excluded_count = serializers.IntegerField()
     excluded_by_reason = serializers.DictField(child=serializers.IntegerField())
+    outreach = serializers.SerializerMethodField(help_text=_("Calls to the run's families, newest first."))
+
+    @extend_schema_field(OutreachSerializer(many=True))
+    def get_outreach(self, run) -> list[dict]:
+        return OutreachSerializer(run.outreach.all(), many=True).data
 
     @extend_schema_field(CandidateSerializer(many=True))
     def get_candidates(self, run) -> list[dict]:
@@ -88,6 +107,7 @@ class MatchRunSerializer(serializers.Serializer):
             seen = selectors.visible_ids(user=user, carers=[c["carer"] for c in run.candidates], children=run.children)
             data["children"] = [i for i in data["children"] if i in seen]
             data["candidates"] = [c for c in data["candidates"] if c["carer"] in seen]
+            data["outreach"] = [o for o in data["outreach"] if o["carer"] in seen]
         return data
 
 
@@ -239,6 +259,27 @@ class MatchDetailView(APIView):
         return Response(MatchRunSerializer(run, context={"request": request}).data)
 
 
+class MatchOutreachView(APIView):
+    """Record a call to one of the run's families: the run is the officer's worklist."""
+
+    permission_classes = [CanMatch]
+
+    @extend_schema(request=OutreachRequestSerializer, responses={201: MatchRunSerializer})
+    def post(self, request, pk):
+        run = get_object_or_404(selectors.match_runs(user=request.user), pk=pk)
+        data = OutreachRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.match_outreach_record(
+            actor=request.user,
+            run=run,
+            carer_id=data.validated_data["carer"],
+            outcome=data.validated_data["outcome"],
+            note=data.validated_data["note"],
+        )
+        run = selectors.match_runs(user=request.user).get(pk=run.pk)
+        return Response(MatchRunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
 class MatchExplainView(APIView):
     permission_classes = [CanMatch]
 
@@ -330,6 +371,7 @@ urlpatterns = [
     path("matches/", MatchCreateView.as_view(), name="match-create"),
     path("matches/<uuid:pk>/", MatchDetailView.as_view(), name="match-detail"),
     path("matches/<uuid:pk>/explain/", MatchExplainView.as_view(), name="match-explain"),
+    path("matches/<uuid:pk>/outreach/", MatchOutreachView.as_view(), name="match-outreach"),
     path("batch-matches/", BatchCreateView.as_view(), name="batch-create"),
     path("batch-matches/<uuid:pk>/", BatchDetailView.as_view(), name="batch-detail"),
     path("batch-matches/<uuid:pk>/confirm/", BatchConfirmView.as_view(), name="batch-confirm"),

@@ -4,16 +4,32 @@ import contextlib
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from matching.models import BatchPlan, MatchRun
-from register.models import Carer
+from matching.models import BatchPlan, MatchOutreach, MatchRun
+from register.models import Carer, Placement
 from register.scoping import scope_to_user
 from register.selectors.children import child_list
 
 
 def match_runs(*, user):
-    return scope_to_user(MatchRun.objects.select_related("policy", "requested_by"), user)
+    # With the calls made from each run (newest first): the run is the officer's worklist.
+    calls = Prefetch("outreach", queryset=MatchOutreach.objects.select_related("by").order_by("-at", "-id"))
+    return scope_to_user(MatchRun.objects.select_related("policy", "requested_by").prefetch_related(calls), user)
+
+
+def latest_outreach(run: MatchRun) -> dict[str, MatchOutreach]:
+    """Each family's latest call in the run (from the prefetched calls, newest first)."""
+    latest: dict[str, MatchOutreach] = {}
+    for call in run.outreach.all():
+        latest.setdefault(str(call.carer_id), call)
+    return latest
+
+
+def placements_from_run(*, user, run: MatchRun):
+    """Placements made from this run (they keep its id and the family's rank in it), in scope."""
+    return scope_to_user(Placement.objects.filter(match_id=run.pk), user).order_by("created_at")
 
 
 def batch_plans(*, user):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from matching import adapter
 from matching.core import PlanUnit, contributions_of, explain_candidate, plan_assignments, rank, rounded
-from matching.models import BatchPlan, MatchingPolicy, MatchRun
-from register.audit import audit_write
+from matching.models import BatchPlan, MatchingPolicy, MatchOutreach, MatchRun
+from register.audit import audit_created, audit_write
 from register.errors import ConflictError, DomainError
 from register.models import AuditEntry, Carer, Child, Institution
 from register.scoping import scope_to_user
@@ -133,6 +134,33 @@ def match_explain(*, run: MatchRun, carer_id: str, actor) -> dict:
         **scored,
         "facts": _facts_json(explain_candidate(ranking, unit, 0)) if not eligible else [],
     }
+
+
+OUTREACH_NOTE_MAX = 2000
+
+
+def match_outreach_record(*, actor, run: MatchRun, carer_id, outcome: str, note: str = "") -> MatchOutreach:
+    """Record a call to one of the run's families and what came of it. The family must be one the
+    run ranked and the actor may see: the run is the officer's list of families to call."""
+    errors = {}
+    if outcome not in MatchOutreach.Outcome.values:
+        errors["outcome"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(MatchOutreach.Outcome.values)}]
+    note = (note or "").strip()
+    if len(note) > OUTREACH_NOTE_MAX:
+        errors["note"] = [_("At most %(n)s characters.") % {"n": OUTREACH_NOTE_MAX}]
+    carer_id = str(carer_id)
+    ranked = {c["carer"] for c in run.candidates}
+    carer = None
+    if carer_id in ranked:
+        carer = scope_to_user(Carer.objects.filter(pk=carer_id), actor).first()
+    if carer is None:
+        errors["carer"] = [_("This family is not among the families this match ranked.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        call = MatchOutreach.objects.create(run=run, carer=carer, outcome=outcome, note=note, by=actor)
+        audit_created(actor=actor, instance=call, province=carer.province_id)
+    return call
 
 
 # --- Batch plans ----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from matching import adapter
-from matching.models import BatchPlan, MatchRun
+from matching.models import BatchPlan, MatchOutreach, MatchRun
 from notifications.models import Notification, Reminder
 from register import models as m
 from register.roles import CAPABILITIES, Role
@@ -126,6 +126,7 @@ WATCHED = [
     m.CarerImportJob,
     m.AuditEntry,
     MatchRun,
+    MatchOutreach,
     BatchPlan,
     Reminder,
     Notification,
@@ -209,6 +210,12 @@ def _token_of(w, s, r):
 
     instance, _token = AuthToken.objects.create(_sign_in_owner(w, s, r))
     return f"/account/tokens/{m.ApiTokenUse.objects.get(token_digest=instance.digest).pk}/revoke/"
+
+
+def _first_ranked(target) -> str:
+    """The family a run ranked first (its worklist's first call), else any family of the side."""
+    candidates = target.match_run.candidates
+    return candidates[0]["carer"] if candidates else str(target.carer.pk)
 
 
 def today_iso() -> str:
@@ -433,6 +440,15 @@ ROUTES: dict[str, Route] = {
             {"visited_on": today_iso(), "outcome": "settled", "notes": "matrix"},
         ),
     ),
+    "match-outreach": Route(
+        "action",
+        "matches.run",
+        _one(
+            "POST",
+            lambda w, s, r: _api(f"matches/{side(w, s).match_run.pk}/outreach/"),
+            lambda w, s, r: {"carer": _first_ranked(side(w, s)), "outcome": "contacted"},
+        ),
+    ),
     "batch-confirm": Route(
         "action",
         "placements.write",
@@ -602,6 +618,16 @@ ROUTES: dict[str, Route] = {
                 api=False,
             ),
         ],
+    ),
+    "web:match_outreach": Route(
+        "action",
+        "matches.run",
+        _one(
+            "POST",
+            lambda w, s, r: f"/match/{side(w, s).match_run.pk}/outreach/",
+            lambda w, s, r: {"carer": _first_ranked(side(w, s)), "outcome": "declined", "note": "matrix"},
+            api=False,
+        ),
     ),
     "web:batch_plan_list": Route(
         "list",
@@ -1096,6 +1122,12 @@ def _strip_ids(body):
 # A national administrator's match run for an own child ranks every province's families, and their
 # plan may take children of both provinces; both are filed under the own province. Whoever reads them
 # there sees only what is theirs to see, and cannot place through them outside their provinces.
+def _other_ranked(w) -> str:
+    """A family of the other province that the national administrator's run ranked."""
+    other = w.other.ids()
+    return next(c["carer"] for c in w.admin_run.candidates if c["carer"] in other)
+
+
 def _other_proposal(w) -> int:
     other = w.other.ids()
     return next(i for i, p in enumerate(w.admin_plan.proposals) if p["carer"] in other)
@@ -1110,6 +1142,27 @@ CROSS: dict[str, Route] = {
     ),
     "batch-detail": Route(
         "list", "matches.run", lambda w, s, r: [Req("GET", _api(f"batch-matches/{w.admin_plan.pk}/"))]
+    ),
+    "match-outreach": Route(
+        "action",
+        "matches.run",
+        lambda w, s, r: [
+            Req(
+                "POST", _api(f"matches/{w.admin_run.pk}/outreach/"), {"carer": _other_ranked(w), "outcome": "contacted"}
+            )
+        ],
+    ),
+    "web:match_outreach": Route(
+        "action",
+        "matches.run",
+        lambda w, s, r: [
+            Req(
+                "POST",
+                f"/match/{w.admin_run.pk}/outreach/",
+                {"carer": _other_ranked(w), "outcome": "declined"},
+                api=False,
+            )
+        ],
     ),
     "batch-confirm": Route(
         "action",

@@ -242,7 +242,8 @@ def test_the_run_page_costs_a_bounded_number_of_queries(page_for, django_assert_
     large = run_match(officer, child)
     assert len(large.candidates) > len(small.candidates)
     for run in (small, large):
-        with django_assert_max_num_queries(16):
+        # 16, and the run's calls and the placements made from it (one query each, whatever the size).
+        with django_assert_max_num_queries(18):
             officer.get(reverse("web:match_run", args=[run.pk]))
 
 
@@ -320,3 +321,44 @@ def test_a_family_excluded_for_the_child_is_refused_on_the_page_whatever_the_rea
     response = officer.post(url, {**data, "override_reason": "The officer knows them well"})
     assert response.status_code == 200 and "recorded as excluded" in response.content.decode()
     assert not Placement.objects.filter(carer=scene["near"]).exists()
+
+
+def test_the_run_is_a_worklist_of_families_to_call_best_first(page_for, scene):
+    officer = page_for()
+    run = run_match(officer, scene["child"])
+    body = officer.get(reverse("web:match_run", args=[run.pk])).content.decode()
+    assert f'href="tel:{scene["near"].phone}"' in body and body.count('data-testid="outreach-none"') == 2
+    url = reverse("web:match_outreach", args=[run.pk])
+    # Without JavaScript: back to the run, at the family.
+    response = officer.post(url, {"carer": str(scene["near"].pk), "outcome": "declined", "note": "Moving to Thailand"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#carer-{scene['near'].pk}")
+    # With htmx: the family's calls come back in place, newest first.
+    fragment = officer.post(
+        url, {"carer": str(scene["far"].pk), "outcome": "unreachable"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in fragment and 'data-outcome="unreachable"' in fragment
+    body = officer.get(reverse("web:match_run", args=[run.pk])).content.decode()
+    assert "Moving to Thailand" in body and f'data-carer="{scene["near"].pk}" data-outcome="declined"' in body
+    # A bad outcome is refused beside the family, and nothing is written.
+    refused = officer.post(url, {"carer": str(scene["near"].pk), "outcome": "maybe"})
+    assert refused.status_code == 200 and 'data-testid="outreach-refused"' in refused.content.decode()
+    assert run.outreach.count() == 2
+
+
+def test_placing_from_the_run_shows_the_families_ranked_above_and_what_they_said(page_for, scene):
+    officer = page_for()
+    run = run_match(officer, scene["child"])
+    officer.post(
+        reverse("web:match_outreach", args=[run.pk]),
+        {"carer": str(scene["near"].pk), "outcome": "declined", "note": "No room after all"},
+    )
+    url = reverse("web:match_place", args=[run.pk, scene["far"].pk])
+    confirm = officer.get(url).content.decode()
+    above = confirm.split('data-testid="ranked-above"')[1].split("</ul>")[0]
+    assert "Near household" in above and "No room after all" in above and "Far household" not in above
+    data = {"children": [str(scene["child"].pk)], "start_date": today(), "care_type": "long_term"}
+    assert officer.post(url, data).status_code == 302
+    assert Placement.objects.get(carer=scene["far"]).match_rank == 2
+    body = officer.get(reverse("web:match_run", args=[run.pk])).content.decode()
+    placed = body.split('data-testid="placed-from-run"')[1].split("</section>")[0]
+    assert "ranked 2" in placed and "Near household" in placed and "No room after all" in placed

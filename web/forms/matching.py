@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from matching.models import MatchOutreach
 from register.choices import CareType
 from register.inputs.limits import MAX_CHILDREN_PER_PLACEMENT, max_items
 from register.models import Child, Institution
@@ -164,6 +165,20 @@ class PlaceForm(forms.Form):
         self.fields["social_worker"].choices = social_worker_choices(province_code)
         if len(children) == 1:
             self.fields["children"].widget = forms.MultipleHiddenInput()
+
+
+class OutreachForm(forms.Form):
+    """A call to one of the run's families and its outcome (the service checks the family is on the run)."""
+
+    carer = forms.UUIDField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=MatchOutreach.Outcome.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        help_text=_("For a family that declines, say why."),
+        widget=forms.TextInput(attrs={"data-testid": "outreach-note"}),
+    )
 
 
 class ExplainForm(forms.Form):

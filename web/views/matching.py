@@ -30,6 +30,7 @@ from web.forms.matching import (
     BatchPlanCreateForm,
     ExplainForm,
     MatchRequestForm,
+    OutreachForm,
     PlaceForm,
     ProposalConfirmForm,
     placeable_children,
@@ -85,6 +86,11 @@ def _run_children(request, run) -> list[Child]:
 @capability_required("matches.run")
 def match_run(request, id):
     run = _run_or_404(request, id)
+    return render(request, "web/matching/run.html", _run_context(request, run))
+
+
+def _run_context(request, run, *, refused: tuple[str, object] | None = None) -> dict:
+    """What the run's page shows; `refused`: (family id, form) of a call that was not recorded."""
     children = _run_children(request, run)
     audit_reads(actor=request.user, instances=children)  # the children's names are on the page
     carers = carer_list(user=request.user).filter(pk__in=[c["carer"] for c in run.candidates]).select_related("commune")
@@ -101,17 +107,84 @@ def match_run(request, id):
         if c["carer"] in carers
     ]
     excluded = sorted(run.excluded_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
-    context = {
+    calls = _calls_by_family(run)
+    for c in candidates:
+        c["calls"] = calls.get(c["carer"], [])
+        if refused and refused[0] == c["carer"]:
+            c["outreach_form"] = refused[1]
+    return {
         "run": run,
         "children": children,
         "candidates": candidates,
+        "placed": _placed_from_run(request.user, run, candidates),
         "excluded": excluded,
         "explain_form": ExplainForm(),
         "explain_choices": _explain_choices(request.user),
         "can_place": user_can(request.user, "placements.write"),
         "placeable": any(c.status in Child.PLACEABLE for c in children),
+        "refused": refused,
     }
-    return render(request, "web/matching/run.html", context)
+
+
+def _calls_by_family(run) -> dict[str, list]:
+    """The run's calls grouped by family, newest first (prefetched by the selector)."""
+    calls: dict[str, list] = {}
+    for call in run.outreach.all():
+        calls.setdefault(str(call.carer_id), []).append(call)
+    return calls
+
+
+def _ranked_above(candidates: list[dict], rank: int | None) -> list[dict]:
+    """The families the run ranked above `rank`, each with its latest call (None: not called)."""
+    if rank is None:
+        return list(candidates)
+    return [c for c in candidates if c["rank"] < rank]
+
+
+def _placed_from_run(user, run, candidates: list[dict]) -> list[dict]:
+    """Placements made from this run, with the families ranked above the one chosen and their calls:
+    whoever reads the run later sees who was passed over and why."""
+    placements = selectors.placements_from_run(user=user, run=run).select_related("carer")
+    return [{"placement": p, "above": _ranked_above(candidates, p.match_rank)} for p in placements]
+
+
+@capability_required("matches.run")
+def match_outreach(request, id):
+    """Record a call to one of the run's families (as POST /api/v1/matches/{id}/outreach/)."""
+    run = _run_or_404(request, id)
+    if request.method != "POST":
+        return redirect("web:match_run", id=run.pk)
+    form = OutreachForm(request.POST)
+    carer_id = request.POST.get("carer", "")
+    if form.is_valid():
+        carer_id = str(form.cleaned_data["carer"])
+        try:
+            services.match_outreach_record(
+                actor=request.user,
+                run=run,
+                carer_id=carer_id,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if not form.errors and not request.htmx:
+        return redirect(reverse("web:match_run", args=[run.pk]) + f"#carer-{carer_id}")
+    run = _run_or_404(request, id)  # with the call just recorded
+    stored = next((c for c in run.candidates if c["carer"] == carer_id), None)
+    if not request.htmx or stored is None:
+        # The run again, the refusal beside the family (or at the top when it is not on the run).
+        context = _run_context(request, run, refused=(carer_id, form))
+        return render(request, "web/matching/run.html", context, status=400 if stored is None else 200)
+    context = {
+        "run": run,
+        "c": {
+            **stored,
+            "calls": _calls_by_family(run).get(carer_id, []),
+            "outreach_form": form if form.errors else None,
+        },
+    }
+    return render(request, "web/matching/_outreach.html", context)
 
 
 def _explain_choices(user) -> list[Carer]:
@@ -216,6 +289,16 @@ def match_place(request, id, carer):
     offered = waiting or children  # placed already: still show who, so the refusal reads clearly
     first = children[0] if children else None
     stored = next((c for c in run.candidates if c["carer"] == str(family.pk)), None)
+    # The families ranked above this one, and what each said when called: a choice that skips them
+    # is made knowingly, and the placement keeps the rank.
+    calls = _calls_by_family(run)
+    higher = _ranked_above(run.candidates, stored["rank"] if stored else None)
+    families = {str(f.pk): f for f in carer_list(user=request.user).filter(pk__in=[c["carer"] for c in higher])}
+    above = [
+        {**c, "calls": calls.get(c["carer"], []), "family": families[c["carer"]]}
+        for c in higher
+        if c["carer"] in families  # only families the reader may see
+    ]
     kwargs = {"children": offered, "province_code": family.province_id}
     if request.method == "POST":
         form = PlaceForm(request.POST, **kwargs)
@@ -261,6 +344,7 @@ def match_place(request, id, carer):
         "children": offered,
         "candidate": stored,
         "contributions": contributions(stored.get("contributions", [])) if stored else [],
+        "above": above,
         "form": form,
         "keep_together": any(c.sibling_group_id and c.sibling_group.keep_together for c in offered),
     }
@@ -405,6 +489,7 @@ urlpatterns = [
     path("match/<uuid:id>/", match_run, name="match_run"),
     path("match/<uuid:id>/explain/", match_explain, name="match_explain"),
     path("match/<uuid:id>/compare/", match_compare, name="match_compare"),
+    path("match/<uuid:id>/outreach/", match_outreach, name="match_outreach"),
     path("match/<uuid:id>/place/<uuid:carer>/", match_place, name="match_place"),
     path("batch-plans/", batch_plan_list, name="batch_plan_list"),
     path("batch-plans/<uuid:id>/", batch_plan_detail, name="batch_plan_detail"),
