@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("km", _("Khmer"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One decimal separator per page in both languages (config/formats/km/formats.py says why).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Phnom_Penh"
 USE_I18N = True
 USE_TZ = True
@@ -274,7 +276,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names and gzip copies, served as immutable (config/static_storage.py).
+    "staticfiles": {"BACKEND": "config.static_storage.HashedStaticFilesStorage"},
 }
 
 # --- Cache -------------------------------------------------------------------------------------

@@ -15,3 +15,7 @@ LOGIN_THROTTLE_RATE_PER_USERNAME = "10000/minute"
 # A worker process started by an integration test sets CELERY_EAGER=0 so that it consumes the queue.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Plain static names whatever a developer's `collectstatic` left in staticfiles/: the live test
+# server serves the source files (tests/browser/test_offline_visits.py collects and serves hashed
+# ones on a server of its own, to measure what a phone downloads).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405

@@ -1,7 +1,7 @@
 """The dashboard's snapshot: per province the user may see, the register's headline numbers.
 
 Each figure comes from the same scoped selector as its list (carers, children, placements,
-visits), grouped by province in one query each, so the snapshot costs five queries whatever the
+visits), grouped by province in one query each, so the snapshot costs six queries whatever the
 size of the register, and a social worker's figures count only their own placements and visits."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.db.models import Count, Sum
 from django.utils import translation
 
 from register.models import Carer, Child, Placement, Province
-from register.rules.visits import OVERDUE, status_q, today
+from register.rules.visits import OVERDUE, status_q, today, unacknowledged_urgent_q
 from register.selectors.carers import carer_list, review_overdue_q
 from register.selectors.children import child_list
 from register.selectors.placements import placements_visible_to
@@ -31,6 +31,7 @@ class ProvinceSnapshot:
     children_waiting: int = 0
     active_placements: int = 0
     visits_overdue: int = 0
+    urgent_unacknowledged: int = 0  # urgent outcomes no supervisor has acknowledged yet
 
     @property
     def name(self) -> str:
@@ -79,6 +80,10 @@ def dashboard_snapshot(*, user, on: datetime.date | None = None) -> list[Provinc
     overdue = visits_visible_to(user).filter(status_q(OVERDUE, on)).order_by()
     for r in overdue.values("placement__province_id").annotate(n=Count("id")):
         row(r["placement__province_id"]).visits_overdue = r["n"]
+
+    urgent = visits_visible_to(user).filter(unacknowledged_urgent_q()).order_by()
+    for r in urgent.values("placement__province_id").annotate(n=Count("id")):
+        row(r["placement__province_id"]).urgent_unacknowledged = r["n"]
 
     names = Province.objects.filter(code__in=rows).values_list("code", "name_en", "name_km")
     for code, name_en, name_km in names:

@@ -311,6 +311,11 @@ ROUTES: dict[str, Route] = {
     ),
     "carer-import": Route("form", "carers.write", _one("POST", _api("carers/import/"))),
     "web:login": Route("public", build=_one("GET", "/login/", api=False)),
+    # The social workers' installable app (issue 16): no record in any of them.
+    "web:manifest": Route("public", build=_one("GET", "/manifest.webmanifest", api=False)),
+    "web:service_worker": Route("public", build=_one("GET", "/sw.js", api=False)),
+    "web:favicon": Route("public", build=_one("GET", "/favicon.ico", api=False)),
+    "web:offline_session": Route("public", build=_one("GET", "/offline/session/", api=False)),
     "web:logout": Route("public", build=_one("POST", "/logout/", api=False)),
     "api-not-found": Route("public", build=_one("GET", _api("no/such/thing/"))),
     "web:two_factor_verify": Route("public", build=_one("GET", "/login/code/", api=False)),
@@ -351,6 +356,19 @@ ROUTES: dict[str, Route] = {
     ),
     # API details, with an own id and another province's id.
     "carer-detail": Route("detail", "carers.read", _one("GET", lambda w, s, r: _api(f"carers/{side(w, s).carer.pk}/"))),
+    "duplicate-list": Route("list", "duplicates.resolve", _one("GET", _api("duplicates/")), shows="duplicates"),
+    "duplicate-detail": Route(
+        "detail", "duplicates.resolve", _one("GET", lambda w, s, r: _api(f"duplicates/{side(w, s).duplicate_pair.pk}/"))
+    ),
+    "duplicate-resolve": Route(
+        "action",
+        "duplicates.resolve",
+        _one(
+            "POST",
+            lambda w, s, r: _api(f"duplicates/{side(w, s).duplicate_pair.pk}/resolve/"),
+            {"decision": "not_duplicate", "reason": "Two families sharing a phone."},
+        ),
+    ),
     "carer-check-list": Route(
         "detail", "carers.read", _one("GET", lambda w, s, r: _api(f"carers/{side(w, s).carer.pk}/checks/"))
     ),
@@ -430,6 +448,11 @@ ROUTES: dict[str, Route] = {
             lambda w, s, r: _api(f"placements/{side(w, s).placement.pk}/end/"),
             {"end_date": today_iso(), "reason": "moved"},
         ),
+    ),
+    "visit-acknowledge": Route(
+        "action",
+        "visits.acknowledge",
+        _one("POST", lambda w, s, r: _api(f"visits/{side(w, s).visit.pk}/acknowledge/"), {"action": "matrix"}),
     ),
     "visit-complete": Route(
         "action",
@@ -690,6 +713,11 @@ ROUTES: dict[str, Route] = {
             api=False,
         ),
     ),
+    "web:visit_acknowledge": Route(
+        "action",
+        "visits.acknowledge",
+        _one("POST", lambda w, s, r: f"/visits/{side(w, s).visit.pk}/acknowledge/", {"action": "matrix"}, api=False),
+    ),
     "web:notifications": Route("inbox", None, _one("GET", "/notifications/", api=False), national_sees_other=False),
     "web:notification_read": Route(
         "action",
@@ -927,6 +955,7 @@ def shown_markers(world, side_name: str, shows: str, role: str) -> set[str]:
         "match_runs": {str(s.match_run.pk), s.waiting_child.reference},
         "batch_plans": {str(s.batch_plan.pk), s.institution.name},
         "figures": set(),  # figures only, naming no record of either province
+        "duplicates": {str(s.duplicate_pair.pk)},
     }[shows]
 
 

@@ -3,6 +3,7 @@ language switch, and the dashboard's snapshot per province."""
 
 import datetime
 import os
+import re
 
 import pytest
 from django.urls import reverse
@@ -155,7 +156,7 @@ def test_the_dashboard_costs_the_same_queries_however_big_the_register(client, d
     client.force_login(user)
     client.get("/")  # warm the session and the user's groups
     CarerFactory.create_batch(3)
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(15) as small:  # one more: urgent outcomes not acknowledged
         client.get("/")
     CarerFactory.create_batch(20, commune=commune("120101"))
     ChildFactory.create_batch(10)
@@ -231,3 +232,19 @@ def test_a_deactivated_users_open_session_stops_at_its_next_request(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("web:login"))
+
+
+def test_the_dashboard_counts_urgent_outcomes_not_acknowledged(client):
+    from register.services.visits import visit_acknowledge, visit_complete
+    from tests.register.placements_factories import days, place, today
+
+    worker = make_user(Role.SOCIAL_WORKER)
+    supervisor = make_user(Role.SUPERVISOR)
+    visits = [place(social_worker=worker, start_date=today() - days(10)).visits.get(sequence=1) for _ in range(2)]
+    for visit in visits:
+        visit_complete(actor=worker, visit=visit, visited_on=today(), outcome="urgent")
+    visit_acknowledge(actor=supervisor, visit=visits[0], action="Called the family.")
+    client.force_login(supervisor)
+    html = client.get("/").content.decode()
+    figure = re.search(r'data-testid="urgent-unacknowledged"><dt>[^<]*</dt><dd>(\d+)</dd>', html)
+    assert figure and figure.group(1) == "1"

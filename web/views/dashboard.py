@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from register.models import Carer
 from register.selectors.dashboard import dashboard_snapshot
 
-FIGURES = ("families_with_places", "children_waiting", "active_placements", "visits_overdue")
+FIGURES = ("families_with_places", "children_waiting", "active_placements", "visits_overdue", "urgent_unacknowledged")
 
 
 @login_required

@@ -11,7 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from notifications import selectors, services
+from notifications.models import Kind
 from register.models import Visit
+from register.selectors.visits import visits_visible_to
 from web.access import user_can
 from web.pagination import PAGE_SIZE, paginate
 
@@ -26,12 +28,20 @@ def _decorate(request, notes):
     """What each row shows: its message in the user's language and where it leads."""
     may_record = user_can(request.user, "visits.complete")
     may_read_placements = user_can(request.user, "placements.read")
+    # An urgent outcome's notes are shown here, never in the SMS or Telegram text, and only to a
+    # reader who may read that visit now (one query for the page).
+    urgent = {note.reminder.visit_id for note in notes if note.kind == Kind.VISIT_URGENT and note.reminder.visit_id}
+    readable = set()
+    if urgent and user_can(request.user, "visits.read"):
+        readable = set(visits_visible_to(request.user).filter(pk__in=urgent).values_list("pk", flat=True))
     for note in notes:
         note.text = services.message(note.reminder, request.LANGUAGE_CODE)
         visit = note.reminder.visit
         note.visit = visit
         note.may_record = bool(visit and may_record and visit.state == Visit.State.OPEN)
         note.may_open_placement = bool(visit and may_read_placements)
+        note.may_open_visit = bool(visit and visit.pk in readable and may_record)
+        note.notes = visit.notes if visit and visit.pk in readable else ""
     return notes
 
 

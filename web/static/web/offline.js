@@ -204,10 +204,17 @@
       Outbox.erase(false);
       return;
     }
-    var loginAt = Number(meta("offline-login-at"));
     var ready = Outbox.expired().then(function (old) {
-      if (old && !navigator.onLine) { return Outbox.erase(true).then(function () { return false; }); }
-      return loginAt ? Outbox.setMeta("loginAt", loginAt).then(function () { return true; }) : true;
+      if (!navigator.onLine) {
+        // 14 days without a login: what the phone kept goes, records not sent included.
+        return old ? Outbox.erase(true).then(function () { return false; }) : true;
+      }
+      // Online: when this session logged in, the start of the 14 days.
+      return fetch("/offline/session/", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+        return response.status === 200 ? response.json() : null;
+      }).then(function (session) {
+        return session && session.login_at ? Outbox.setMeta("loginAt", session.login_at) : null;
+      }).then(function () { return true; }, function () { return true; });
     });
     ready.then(function (keepGoing) {
       if (!keepGoing) { return; }
