@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 
@@ -133,7 +134,8 @@ def _child_rows(facts: PersonFacts, exclude) -> QuerySet:
     for key in EXTERNAL_ID_KEYS:
         value = external_id_key(facts.external_ids.get(key))
         if value:
-            keys[f"ext_{key}"] = KeyTextTransform(key, "external_ids")
+            # As text on both databases (the cast is a no-op on PostgreSQL, whose index holds ->>).
+            keys[f"ext_{key}"] = Cast(KeyTextTransform(key, "external_ids"), TextField())
             q |= Q(**{f"ext_{key}": value})
     if facts.date_of_birth and facts.home_commune:
         q |= Q(date_of_birth=facts.date_of_birth, home_commune_id=facts.home_commune)

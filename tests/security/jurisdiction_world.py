@@ -43,6 +43,7 @@ class Side:
     notifications: dict = field(default_factory=dict)  # role -> the user's notification
     import_jobs: dict = field(default_factory=dict)  # role -> a job that user uploaded
     extra: list = field(default_factory=list)  # ids of every other record of the side
+    duplicate_pair: m.DuplicatePair | None = None
 
     # --- what a response may or may not show ---
     def ids(self) -> set[str]:
@@ -222,7 +223,12 @@ def _build_side(name: str, n0: int) -> Side:
             created_by=side.users[role], filename=f"{word}-families-{role}.csv", rows=1, valid=1, content=b"x"
         )
 
+    # A possible duplicate between two of the side's families (issue 14).
+    a, b = sorted((side.carers[1].pk, side.carers[2].pk), key=str)
+    side.duplicate_pair = m.DuplicatePair.objects.create(kind="carer", carer_a_id=a, carer_b_id=b, reasons=["same_phone"])
+
     side.extra = [
+        side.duplicate_pair.pk,
         *(c.pk for c in side.carers),
         *m.CarerCheck.objects.filter(carer__in=side.carers).values_list("pk", flat=True),
         *m.CarerTraining.objects.filter(carer__in=side.carers).values_list("pk", flat=True),
