@@ -150,6 +150,12 @@ MESSAGES = [
         "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
     ),
     gettext_noop("The two password fields didn’t match."),
+    # The admin's login page (django/contrib/admin/templates): the rest of the admin is not covered yet.
+    gettext_noop("Skip to main content"),
+    gettext_noop("Toggle theme (current theme: auto)"),
+    gettext_noop("Toggle theme (current theme: light)"),
+    gettext_noop("Toggle theme (current theme: dark)"),
+    gettext_noop("Error:"),
     # Password validators (AUTH_PASSWORD_VALIDATORS): a staff user's new password.
     ngettext_lazy(
         "This password is too short. It must contain at least %d character.",
