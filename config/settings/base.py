@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "HouseholdRelationshipEnum": "register.models.HouseholdMember.Relationship",
         "KinRelationshipEnum": "register.models.KinLink.Relationship",
         "BatchPlanStatusEnum": "matching.models.BatchPlan.Status",
+        "OutreachOutcomeEnum": "matching.models.MatchOutreach.Outcome",
         "NotificationStatusEnum": "notifications.models.Notification.Status",
         "NotificationKindEnum": "notifications.models.Kind",
     },
