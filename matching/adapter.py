@@ -222,6 +222,11 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
 
 def carers_for(user) -> CarerArrays:
     """The families in the user's jurisdiction, from the cache while the register is unchanged."""
+    return carers_with_provinces(user)[0]
+
+
+def carers_with_provinces(user) -> tuple[CarerArrays, np.ndarray]:
+    """`carers_for`, with each family's province code alongside (for figures by province)."""
     version = register_version()
     with _cache_lock:
         cached = _cache.get("all")
@@ -232,8 +237,9 @@ def carers_for(user) -> CarerArrays:
             _cache["all"] = cached
     _, arrays, provinces = cached
     if user.is_national:
-        return arrays
-    return arrays.take(np.flatnonzero(np.isin(provinces, sorted(user.province_codes))))
+        return arrays, provinces
+    keep = np.flatnonzero(np.isin(provinces, sorted(user.province_codes)))
+    return arrays.take(keep), provinces[keep]
 
 
 def forget_cache() -> None:

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from monitoring.capacity import capacity_gaps
 from monitoring.indicators import answers_text, month_text
 from monitoring.inputs import PeriodForm
 from monitoring.selectors import indicators_compute, indicators_scope
@@ -80,4 +81,53 @@ class IndicatorsView(APIView):
         return Response(indicators_payload(*period_of(request)))
 
 
-urlpatterns = [path("indicators/", IndicatorsView.as_view(), name="indicators")]
+def gaps_payload(gaps) -> dict:
+    return {
+        "children_waiting": gaps.children_waiting,
+        "with_an_eligible_family": gaps.with_an_eligible_family,
+        "without": gaps.without,
+        "gaps": [
+            {
+                "profile": g.profile,
+                "children": g.children,
+                "exclusion_reasons": dict(g.exclusion_reasons.most_common()),
+                "provinces": dict(g.provinces.most_common()),
+            }
+            for g in gaps.gaps
+        ],
+    }
+
+
+class CapacityGapsView(APIView):
+    permission_classes = [HasCapability.for_("capacity.read")]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("province", str, description="a province code of yours (default: all of yours)")],
+        responses=inline_serializer(
+            "CapacityGaps",
+            {
+                "children_waiting": serializers.IntegerField(),
+                "with_an_eligible_family": serializers.IntegerField(),
+                "without": serializers.IntegerField(),
+                "gaps": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+        description=(
+            "For the children waiting in the caller's provinces, how many have at least one eligible family of "
+            "their province; for the others, their profiles (age band, sex, needs, sibling group size), largest "
+            "first, with the rules that keep the nearest families out (for how many children each) and the "
+            "provinces where they wait."
+        ),
+    )
+    def get(self, request):
+        province = request.query_params.get("province") or None
+        scope = indicators_scope(user=request.user, province=province)
+        if scope is None:
+            raise ValidationError({"province": [_("No province with this code in your provinces.")]})
+        return Response(gaps_payload(capacity_gaps(user=request.user, provinces=scope.provinces)))
+
+
+urlpatterns = [
+    path("indicators/", IndicatorsView.as_view(), name="indicators"),
+    path("capacity-gaps/", CapacityGapsView.as_view(), name="capacity-gaps"),
+]

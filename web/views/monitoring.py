@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from matching.explanations import EXCLUSION_LABELS
+from monitoring.capacity import capacity_gaps
 from monitoring.indicators import BY_CODE, answers_text, month_text
 from monitoring.inputs import PeriodForm
 from monitoring.selectors import Scope, indicators_compute
@@ -177,4 +179,30 @@ def reform(request):
     return render(request, "web/monitoring/reform.html", context)
 
 
-urlpatterns = [path("reform/", reform, name="reform")]
+@capability_required("capacity.read")
+def capacity_gaps_page(request):
+    """Where families are missing: the API's capacity gaps, in words, province by province."""
+    visible = _visible_provinces(request.user)
+    codes = [p.code for p in visible]
+    province = request.GET.get("province") or None
+    if province is not None and province not in codes:
+        context = {"error": _("No province with this code in your provinces."), "province_choices": visible}
+        return render(request, "web/monitoring/capacity_gaps.html", context, status=400)
+    gaps = capacity_gaps(user=request.user, provinces=[province] if province else codes)
+    names = {p.code: p.name for p in visible}
+    rows = [
+        {
+            "gap": g,
+            "reasons": [(EXCLUSION_LABELS.get(code, code), n) for code, n in g.exclusion_reasons.most_common()],
+            "provinces": [(code, names.get(code, code), n) for code, n in g.provinces.most_common()],
+        }
+        for g in gaps.gaps
+    ]
+    context = {"gaps": gaps, "rows": rows, "province_choices": visible, "province": province}
+    return render(request, "web/monitoring/capacity_gaps.html", context)
+
+
+urlpatterns = [
+    path("reform/", reform, name="reform"),
+    path("capacity-gaps/", capacity_gaps_page, name="capacity_gaps"),
+]
