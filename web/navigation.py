@@ -25,6 +25,7 @@ class Item:
 MENU = [
     Item(_("Dashboard"), "web:dashboard"),
     Item(_("The reform"), "web:reform", "indicators.read"),
+    Item(_("Families missing"), "web:capacity_gaps", "capacity.read"),
     Item(_("My visits"), "web:my_visits", "visits.complete", roles=frozenset({Role.SOCIAL_WORKER})),
     Item(_("Carers"), "web:carer_list", "carers.read"),
     Item(_("Import"), "web:carer_import", "carers.write"),

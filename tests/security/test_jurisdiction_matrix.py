@@ -348,6 +348,16 @@ ROUTES: dict[str, Route] = {
         "list", "indicators.read", _one("GET", _api("indicators/"), lambda w, s, r: {"province": side(w, s).code}),
         shows="figures",
     ),
+    "capacity-gaps": Route(
+        "list", "capacity.read", _one("GET", _api("capacity-gaps/"), lambda w, s, r: {"province": side(w, s).code}),
+        shows="figures",
+    ),
+    "web:capacity_gaps": Route(
+        "list",
+        "capacity.read",
+        _one("GET", "/capacity-gaps/", lambda w, s, r: {"province": side(w, s).code}, api=False),
+        shows="figures",
+    ),
     "web:reform": Route(
         "list",
         "indicators.read",
