@@ -34,6 +34,7 @@ MENU = [
     Item(_("Batch plans"), "web:batch_plan_list", "matches.run"),
     Item(_("Placements"), "web:placement_list", "placements.write"),
     Item(_("Follow-up queue"), "web:followup_queue", "followup.read", roles=frozenset({Role.SUPERVISOR})),
+    Item(_("Possible duplicates"), "web:duplicate_list", "duplicates.resolve"),
     Item(_("Notifications"), "web:notifications"),
 ]
 

@@ -7,6 +7,7 @@ page of the children list, is logged as a read of those records, as in the API.
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from register.admin.base import CapabilityAdminMixin, ScopedChoicesMixin, ServiceAdmin, changed_values
@@ -23,6 +24,7 @@ from register.services.children import (
     institution_update,
     sibling_group_update,
 )
+from register.services.duplicates import REVIEW_REASON_MAX, PossibleDuplicate, possible_duplicate_message
 
 CHILD_FIELDS = (*CHILD_PLAIN_FIELDS, "institution", "home_commune", "school_commune")
 
@@ -81,6 +83,15 @@ class ExclusionInline(ScopedCarerInline):
 
 
 class ChildAdminForm(forms.ModelForm):
+    # When the child may be recorded already (issue 14): why this is another child. Used when adding.
+    duplicate_reviewed = forms.CharField(
+        label=_("Not the same child as a possible duplicate, because"),
+        required=False,
+        max_length=REVIEW_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when saving was refused as a possible duplicate; kept in the audit trail."),
+    )
+
     class Meta:
         model = Child
         fields = list(CHILD_FIELDS)
@@ -129,7 +140,12 @@ class ChildAdmin(CapabilityAdminMixin, ServiceAdmin):
                 if links is not None:
                     data["excluded_carers"] = links
         if not change:
-            return child_create(actor=request.user, data=data)
+            try:
+                return child_create(
+                    actor=request.user, data=data, duplicate_reviewed=form.cleaned_data.get("duplicate_reviewed", "")
+                )
+            except PossibleDuplicate as refusal:
+                raise ValidationError({"duplicate_reviewed": [possible_duplicate_message(refusal.check)]}) from None
         return child_update(actor=request.user, child=form.instance, data=data) if data else form.instance
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -52,6 +52,17 @@ def carer_detail_get(*, user, id) -> Carer:
     return carer
 
 
+def carer_merged_into(*, user, id):
+    """The id of the family a family the user may see was merged into, or None (not merged, or not
+    theirs to see: the page then answers as for any other family)."""
+    try:
+        uuid.UUID(str(id))
+    except ValueError:
+        return None
+    merged = scope_to_user(Carer.objects.filter(pk=id, merged_into__isnull=False), user, include_merged=True)
+    return merged.values_list("merged_into_id", flat=True).first()
+
+
 def carer_detail_prefetch(queryset: QuerySet[Carer]) -> QuerySet[Carer]:
     return queryset.prefetch_related(
         Prefetch("household_members", queryset=HouseholdMember.objects.order_by("date_of_birth", "id")),

@@ -50,6 +50,20 @@ def child_get(*, user, id, include_merged: bool = False) -> Child:
     return _get(child_list(user=user, include_merged=include_merged), id)
 
 
+def child_merged_into(*, user, id):
+    """The id of the child a child the user may see was merged into, or None."""
+    try:
+        uuid.UUID(str(id))
+    except ValueError:
+        return None
+    return (
+        child_list(user=user, include_merged=True)
+        .filter(pk=id, merged_into__isnull=False)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+
+
 def sibling_group_list(*, user) -> QuerySet[SiblingGroup]:
     """The sibling groups with at least one child the user may see, with the ids of their children
     in the user's provinces (a brother may live in another province)."""

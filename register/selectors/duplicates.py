@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from register.models import Carer, Child, DuplicatePair

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from register.audit import audit_write, audited_update
 from register.errors import ConflictError, DomainError
@@ -67,6 +68,35 @@ REVIEW_REASON_MAX = 1000
 
 
 # --- The check on the way in ------------------------------------------------------------------------
+
+# What each reason says, for the people who read it (the pages, the admin).
+REASON_LABELS = {
+    "same_phone": gettext_lazy("the same phone"),
+    "same_national_id": gettext_lazy("the same national ID"),
+    "similar_name_same_birth_date": gettext_lazy("a close name and the same date of birth"),
+    "same_external_id": gettext_lazy("the same Primero or OSCaR id"),
+    "similar_name_same_birth_date_and_commune": gettext_lazy(
+        "a close name, the same date of birth and the same home commune"
+    ),
+}
+
+
+def reasons_text(reasons) -> str:
+    return ", ".join(str(REASON_LABELS.get(r, r)) for r in reasons)
+
+
+def possible_duplicate_message(check: DuplicateCheck) -> str:
+    """One sentence naming the candidates in the user's provinces, and saying (only) whether one
+    exists outside them: for the admin, where the candidates cannot be shown beside the form."""
+    parts = [
+        _("%(reference)s (%(reasons)s)") % {"reference": c.reference, "reasons": reasons_text(c.reasons)}
+        for c in check.candidates
+    ]
+    if check.elsewhere:
+        parts.append(_("a record outside your provinces"))
+    return _("Possibly recorded already: %(records)s. If this is another person, say why here.") % {
+        "records": "; ".join(parts)
+    }
 
 
 class PossibleDuplicate(ConflictError):

@@ -305,3 +305,34 @@ def test_merging_two_children_both_placed_is_refused(client_for):
     )
     assert response.status_code == 409 and response.json()["code"] == "child_already_placed"
     assert m.DuplicatePair.objects.get().status == "open" and not m.Child.objects.filter(merged_into__isnull=False)
+
+
+def test_the_admin_refuses_a_possible_duplicate_child_and_takes_a_reason(client):
+    existing = ChildFactory(external_ids={"primero": "PR-77"}, reference="CH-02-000077")
+    client.force_login(make_user(Role.PLACEMENT_OFFICER, ("02",), is_staff=True))
+    form = {
+        "given_name": "Bopha",
+        "family_name": "Chea",
+        "sex": "female",
+        "date_of_birth": "2019-02-02",
+        "institution": str(existing.institution_id),
+        "home_commune": "020101",
+        "languages": '["km"]',
+        "religion": "buddhism",
+        "ethnicity": "khmer",
+        "needs": "[]",
+        "care_type_needed": "long_term",
+        "external_ids": '{"primero": "PR-77"}',
+        "kin-TOTAL_FORMS": "0",
+        "kin-INITIAL_FORMS": "0",
+        "excluded_carers-TOTAL_FORMS": "0",
+        "excluded_carers-INITIAL_FORMS": "0",
+    }
+    refused = client.post("/admin/register/child/add/", form)
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert "CH-02-000077" in errors["duplicate_reviewed"][0] and "Primero" in errors["duplicate_reviewed"][0]
+    assert m.Child.objects.count() == 1
+    saved = client.post("/admin/register/child/add/", {**form, "duplicate_reviewed": "Primero id typed wrongly."})
+    assert saved.status_code == 302
+    assert m.Child.objects.count() == 2 and m.DuplicatePair.objects.get().registration_note == "Primero id typed wrongly."

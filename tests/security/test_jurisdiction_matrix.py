@@ -509,6 +509,22 @@ ROUTES: dict[str, Route] = {
     "web:dashboard": Route("dashboard", None, _one("GET", "/", api=False)),
     "web:carer_list": Route("list", "carers.read", _search("/carers/", api=False, param="q"), shows="carers"),
     "web:carer_create": Route("form", "carers.write", _one("GET", "/carers/new/", api=False)),
+    "web:duplicate_list": Route(
+        "list", "duplicates.resolve", _one("GET", "/duplicates/", {"status": "open"}, api=False), shows="duplicates"
+    ),
+    "web:duplicate_detail": Route(
+        "detail", "duplicates.resolve", _one("GET", lambda w, s, r: f"/duplicates/{side(w, s).duplicate_pair.pk}/", api=False)
+    ),
+    "web:duplicate_resolve": Route(
+        "action",
+        "duplicates.resolve",
+        _one(
+            "POST",
+            lambda w, s, r: f"/duplicates/{side(w, s).duplicate_pair.pk}/resolve/",
+            {"decision": "not_duplicate", "reason": "Two families sharing a phone."},
+            api=False,
+        ),
+    ),
     "web:carer_places": Route(
         "form",
         "carers.write",

@@ -25,6 +25,7 @@ from register.selectors import carers as selectors
 from register.selectors.filters import CarerFilter
 from register.selectors.placements import placements_visible_to
 from register.services import carers as services
+from register.services.duplicates import PossibleDuplicate
 from web.access import capability_required, user_can
 from web.errors import add_service_errors
 from web.forms.carers import (
@@ -43,6 +44,7 @@ from web.forms.carers import (
 )
 from web.pagination import paginate
 from web.rendering import render_fragment_or_page, wants_fragment
+from web.views.duplicates import duplicates_context
 
 # --- The list -----------------------------------------------------------------------------------
 
@@ -75,6 +77,11 @@ def carer_list(request):
 
 @capability_required("carers.read")
 def carer_detail(request, id):
+    merged_into = selectors.carer_merged_into(user=request.user, id=id)
+    if merged_into is not None:
+        # A family merged into another (a duplicate): its page is the one kept.
+        messages.info(request, _("This record was merged into another: here is the family kept."))
+        return redirect("web:carer_detail", id=merged_into)
     carer = selectors.carer_detail_get(user=request.user, id=id)
     return render(request, "web/carers/detail.html", _detail_context(request, carer))
 
@@ -108,7 +115,7 @@ def _detail_context(request, carer: Carer, **forms) -> dict:
         "can_approve": can_approve,
         "status_form": forms.get("status_form") or (StatusForm(targets=targets) if targets else None),
         "review_form": forms.get("review_form")
-        or (ReviewForm() if can_approve and carer.status == Carer.Status.APPROVED else None),
+        or (ReviewForm(auto_id=REVIEW_IDS) if can_approve and carer.status == Carer.Status.APPROVED else None),
         "check_form": forms.get("check_form") or CheckForm(),
         "training_form": forms.get("training_form") or TrainingForm(),
         "concern_form": forms.get("concern_form") or ConcernForm(),
@@ -181,7 +188,7 @@ def carer_set_status(request, id):
 @capability_required("carers.approve")
 def carer_review(request, id):
     carer = selectors.carer_get(user=request.user, id=id)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, auto_id=REVIEW_IDS)
     if form.is_valid():
         try:
             services.carer_review(actor=request.user, carer=carer, reason=form.validated_data["reason"])
@@ -345,9 +352,12 @@ def _step_form(request, carer, step: int, state: dict, initial: dict):
     return form_class(bound, initial=initial.get(key), user=request.user, instance=carer)
 
 
-def _render_step(request, carer, step: int, form, state: dict):
+def _render_step(request, carer, step: int, form, state: dict, duplicates=None):
     request.session[_state_key(carer)] = state | {"step": step}
     context = {
+        # A refused registration's possible duplicates (those in the user's provinces), shown
+        # beside the last step with the field that confirms it is another family.
+        "duplicates": duplicates_context(duplicates) if duplicates else None,
         "carer": carer,
         "form": form,
         "step": step,
@@ -374,13 +384,19 @@ def _carer_save(request, carer, state: dict, initial: dict):
                 member.pop("DELETE", None)
         else:
             data.update(form.values())
+    reviewed = (state["data"].get(STEPS[-1][0], {}).get("duplicate_reviewed") or [""])[0]
     try:
         if carer is None:
-            saved = services.carer_create(actor=request.user, data=data)
+            saved = services.carer_create(actor=request.user, data=data, duplicate_reviewed=reviewed)
             message = _("Family registered as %(reference)s.") % {"reference": saved.reference}
         else:
             saved = services.carer_update(actor=request.user, carer=carer, data=data)
             message = _("Changes saved.")
+    except PossibleDuplicate as refusal:
+        last = len(STEPS) - 1
+        state["step"] = last
+        request.session.modified = True
+        return _render_step(request, carer, last, forms[last], state, duplicates=refusal.check)
     except (ValidationError, DomainError) as exc:
         detail = exc
         step = _step_of_error(detail)

@@ -2,12 +2,14 @@
 record. Reads go through register/selectors/children.py, so scoping is the API's; every child shown
 is logged as read, as the API logs it."""
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from register.audit import audit_read, audit_reads
 from register.models import Child, KinLink
-from register.selectors.children import child_list
+from register.selectors.children import child_list, child_merged_into
 from web.access import capability_required, user_can
 from web.forms.children import ChildFilterForm
 from web.pagination import paginate
@@ -27,6 +29,11 @@ def child_list_page(request):
 
 @capability_required("children.read")
 def child_detail(request, id):
+    merged_into = child_merged_into(user=request.user, id=id)
+    if merged_into is not None:
+        # A child merged into another (a duplicate): its page is the one kept.
+        messages.info(request, _("This record was merged into another: here is the child kept."))
+        return redirect("web:child_detail", id=merged_into)
     # The children selector, so that scoping and a social worker's own-records rule are the API's.
     child = get_object_or_404(
         child_list(user=request.user).select_related(
