@@ -86,6 +86,11 @@ def carer_detail(request, id):
     return render(request, "web/carers/detail.html", _detail_context(request, carer))
 
 
+# The yearly review's notes and the stage form's reason are both "reason" on one page: their own ids, so that
+# each label names its own box.
+REVIEW_IDS = "id_review_%s"
+
+
 def _detail_context(request, carer: Carer, **forms) -> dict:
     user = request.user
     can_write = user_can(user, "carers.write")
