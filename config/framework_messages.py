@@ -11,6 +11,7 @@ register can show is not in Khmer (add its exact English text here, then `make m
 
 The text must be the framework's own, character for character (curly quotes included)."""
 
+# ruff: noqa: RUF001 (the frameworks' own text, curly apostrophes included, or the msgid would differ)
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 MESSAGES = [
@@ -127,14 +128,13 @@ MESSAGES = [
     gettext_noop("“%(value)s” value must be either True, False, or None."),
     gettext_noop("“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."),
     gettext_noop("“%(value)s” value has the correct format (YYYY-MM-DD) but it is an invalid date."),
+    gettext_noop("“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."),
     gettext_noop(
-        "“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."
-    ),
-    gettext_noop(
-        "“%(value)s” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid "
-        "date/time."
+        "“%(value)s” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid date/time."
     ),
     gettext_noop("Enter a valid %(protocol)s address."),
+    # A label's suffix (forms' label_suffix, the error summary): Khmer introduces with ៖.
+    gettext_noop(":"),
     # --- Django: accounts (django/contrib/auth, django/contrib/admin) --------------------------------
     gettext_noop("username"),
     gettext_noop("Username"),
@@ -146,9 +146,7 @@ MESSAGES = [
     ),
     gettext_noop("This account is inactive."),
     gettext_noop("A user with that username already exists."),
-    gettext_noop(
-        "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
-    ),
+    gettext_noop("Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."),
     gettext_noop("The two password fields didn’t match."),
     # The admin's login page (django/contrib/admin/templates): the rest of the admin is not covered yet.
     gettext_noop("Skip to main content"),
