@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from register.choices import CareType, Ethnicity, Language, Need, Religion, Sex
 from register.inputs.choices import ChoiceListFormField
-from register.inputs.names import validate_name
+from register.inputs.names import validate_latin_name, validate_name, validate_person_name
 from register.inputs.people import validate_adult_birth_date
 from register.inputs.phones import PhoneNumberField
 from register.inputs.places import (
@@ -86,8 +86,10 @@ class CarerInput(forms.Form):
     duplicates. `memo`, a dict kept by the caller, saves look-ups of codes already found."""
 
     household_name = forms.CharField(max_length=HOUSEHOLD_NAME_MAX, validators=[validate_name])
-    given_name = forms.CharField(max_length=PERSON_NAME_MAX, validators=[validate_name])
-    family_name = forms.CharField(max_length=PERSON_NAME_MAX, validators=[validate_name])
+    given_name = forms.CharField(max_length=PERSON_NAME_MAX, validators=[validate_person_name])
+    family_name = forms.CharField(max_length=PERSON_NAME_MAX, validators=[validate_person_name])
+    given_name_latin = forms.CharField(max_length=PERSON_NAME_MAX, required=False, validators=[validate_latin_name])
+    family_name_latin = forms.CharField(max_length=PERSON_NAME_MAX, required=False, validators=[validate_latin_name])
     sex = forms.ChoiceField(choices=Sex.choices)
     # ISO dates only: 05/01/1980 is May in one country and January in another.
     date_of_birth = forms.DateField(input_formats=["%Y-%m-%d"], validators=[validate_adult_birth_date])

@@ -21,6 +21,8 @@ def import_row(**overrides) -> dict:
         "household_name": "Chan household",
         "given_name": "Sophea",
         "family_name": "Chan",
+        "given_name_latin": "",
+        "family_name_latin": "",
         "sex": "female",
         "date_of_birth": (datetime.date(1980, 5, 1) + datetime.timedelta(days=number % 5000)).isoformat(),
         "national_id": "",

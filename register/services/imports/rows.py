@@ -22,7 +22,17 @@ from register.services.carers import EDITABLE_FIELDS
 # And last, `duplicate_reviewed`: why a row that may repeat a registered family is another (issue 14).
 COLUMNS = (*EDITABLE_FIELDS, "duplicate_reviewed")
 OPTIONAL_COLUMNS = frozenset(
-    {"national_id", "village", "address", "lat", "lon", "needs_supported", "duplicate_reviewed"}
+    {
+        "given_name_latin",
+        "family_name_latin",
+        "national_id",
+        "village",
+        "address",
+        "lat",
+        "lon",
+        "needs_supported",
+        "duplicate_reviewed",
+    }
 )
 REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 LIST_COLUMNS = frozenset({"languages", "sexes_accepted", "care_types", "needs_supported"})

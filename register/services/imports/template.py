@@ -22,8 +22,10 @@ TEMPLATE_FORMATS = ("xlsx", "csv")
 # The template's example: a made-up family in Battambang (commune 020101).
 EXAMPLE_ROW = {
     "household_name": "គ្រួសារ កែវ (Keo household)",
-    "given_name": "Sreymom",
-    "family_name": "Keo",
+    "given_name": "ស្រីមុំ",
+    "family_name": "កែវ",
+    "given_name_latin": "Sreymom",
+    "family_name_latin": "Keo",
     "sex": "female",
     "date_of_birth": "1984-03-14",
     "national_id": "",
