@@ -6,14 +6,16 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.capacity import capacity_gaps
+from monitoring.closures import closure_of, closure_report, institution_for_closure
 from monitoring.indicators import answers_text, month_text
 from monitoring.inputs import PeriodForm
 from monitoring.selectors import indicators_compute, indicators_scope
+from monitoring.services import closure_record
 from register.api.permissions import HasCapability
 
 PERIOD_PARAMETERS = [
@@ -127,7 +129,38 @@ class CapacityGapsView(APIView):
         return Response(gaps_payload(capacity_gaps(user=request.user, provinces=scope.provinces)))
 
 
+class ClosureInput(serializers.Serializer):
+    decided_on = serializers.DateField()
+    target_date = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class ClosureView(APIView):
+    """An institution's closure: the decision (POST), and where each of its children went (GET)."""
+
+    permission_classes = [HasCapability.for_("closures.write")]
+
+    @extend_schema(responses=inline_serializer("Closure", {"decided_on": serializers.DateField()}))
+    def get(self, request, id):
+        institution = institution_for_closure(user=request.user, id=id)
+        closure = closure_of(institution=institution)
+        if closure is None:
+            raise NotFound(_("No closure was recorded for this institution."))
+        return Response(closure_report(user=request.user, closure=closure))
+
+    @extend_schema(
+        request=ClosureInput, responses=inline_serializer("ClosureCreated", {"decided_on": serializers.DateField()})
+    )
+    def post(self, request, id):
+        institution = institution_for_closure(user=request.user, id=id)
+        data = ClosureInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        closure = closure_record(actor=request.user, institution=institution, **data.validated_data)
+        return Response(closure_report(user=request.user, closure=closure), status=201)
+
+
 urlpatterns = [
+    path("institutions/<uuid:id>/closure/", ClosureView.as_view(), name="institution-closure"),
     path("indicators/", IndicatorsView.as_view(), name="indicators"),
     path("capacity-gaps/", CapacityGapsView.as_view(), name="capacity-gaps"),
 ]

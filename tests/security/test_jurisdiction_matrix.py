@@ -358,6 +358,23 @@ ROUTES: dict[str, Route] = {
         _one("GET", "/capacity-gaps/", lambda w, s, r: {"province": side(w, s).code}, api=False),
         shows="figures",
     ),
+    "institution-closure": Route(
+        "action",
+        "closures.write",
+        lambda w, s, r: [
+            Req(
+                "POST",
+                _api(f"institutions/{side(w, s).institution.pk}/closure/"),
+                {"decided_on": today_iso(), "target_date": today_iso(), "reason": "Closing."},
+            ),
+            Req("GET", _api(f"institutions/{side(w, s).institution.pk}/closure/")),
+        ],
+    ),
+    "web:institution_closure": Route(
+        "detail",
+        "closures.write",
+        _one("GET", lambda w, s, r: f"/institutions/{side(w, s).institution.pk}/closure/", api=False),
+    ),
     "web:reform": Route(
         "list",
         "indicators.read",

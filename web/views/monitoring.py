@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from matching.explanations import EXCLUSION_LABELS
 from monitoring.capacity import capacity_gaps
+from monitoring.closures import closure_of, closure_report, institution_for_closure
 from monitoring.indicators import BY_CODE, answers_text, month_text
 from monitoring.inputs import PeriodForm
 from monitoring.selectors import Scope, indicators_compute
@@ -202,7 +203,19 @@ def capacity_gaps_page(request):
     return render(request, "web/monitoring/capacity_gaps.html", context)
 
 
+@capability_required("closures.write")
+def closure_page(request, id):
+    """An institution's closure: its children at the decision, where each went, each placement's
+    follow-up, the days left, the batch plans behind it."""
+    institution = institution_for_closure(user=request.user, id=id)
+    closure = closure_of(institution=institution)
+    report = closure_report(user=request.user, closure=closure) if closure else None
+    context = {"institution": institution, "closure": closure, "report": report}
+    return render(request, "web/monitoring/closure.html", context)
+
+
 urlpatterns = [
+    path("institutions/<uuid:id>/closure/", closure_page, name="institution_closure"),
     path("reform/", reform, name="reform"),
     path("capacity-gaps/", capacity_gaps_page, name="capacity_gaps"),
 ]
