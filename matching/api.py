@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -16,7 +17,7 @@ from register.api.fields import BoundedListField, reason_field
 from register.api.permissions import HasCapability
 from register.api.placements import PlacementSerializer
 from register.inputs.limits import MAX_BATCH_CHILDREN
-from register.models import Child, Institution
+from register.models import Child, Institution, Province
 from register.scoping import scope_to_user
 from register.selectors.placements import placement_detail
 
@@ -231,6 +232,41 @@ class BatchPlanSerializer(serializers.ModelSerializer):
         return data
 
 
+class OutcomesQuerySerializer(serializers.Serializer):
+    province = serializers.CharField(required=False, max_length=2, help_text=_("A province code."))
+    policy_version = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_province(self, value):
+        if not Province.objects.filter(code=value).exists():
+            raise serializers.ValidationError(_("No province has the code %(code)s.") % {"code": value})
+        return value
+
+
+class OutcomeCountsSerializer(serializers.Serializer):
+    placements = serializers.IntegerField(help_text=_("Placements made from a match run of this policy."))
+    observed_90d = serializers.IntegerField(help_text=_("Of them, started 90 days ago or more (or broken down)."))
+    breakdowns_90d = serializers.IntegerField(help_text=_("Ended in breakdown within 90 days of the start."))
+    breakdown_rate_90d = serializers.FloatField(allow_null=True, help_text=_("breakdowns_90d / observed_90d."))
+    observed_12m = serializers.IntegerField(help_text=_("Of them, started 12 months ago or more (or broken down)."))
+    breakdowns_12m = serializers.IntegerField(help_text=_("Ended in breakdown within 12 months of the start."))
+    breakdown_rate_12m = serializers.FloatField(allow_null=True, help_text=_("breakdowns_12m / observed_12m."))
+
+
+class RankOutcomeSerializer(OutcomeCountsSerializer):
+    rank = serializers.ChoiceField(
+        choices=["1", "2-3", "4-10", "11+", "unranked"], help_text=_("The rank of the family chosen, in bands.")
+    )
+
+
+class PolicyOutcomeSerializer(OutcomeCountsSerializer):
+    policy_version = serializers.IntegerField()
+    by_rank = RankOutcomeSerializer(many=True)
+
+
+class MatchingOutcomesSerializer(serializers.Serializer):
+    results = PolicyOutcomeSerializer(many=True)
+
+
 # --- Views ---------------------------------------------------------------------------------------
 def _visible_children(user):
     return scope_to_user(Child.objects.select_related("sibling_group"), user)
@@ -298,6 +334,20 @@ class MatchExplainView(APIView):
         result["explanation"] = explanation(result) if result["eligible"] else sentences(result["facts"])
         result["contributions"] = contributions(result["contributions"])
         return Response(ExplainSerializer(result).data)
+
+
+class MatchingOutcomesView(APIView):
+    """What happened to children placed from match runs, per policy version: a policy change judged
+    by breakdowns, not by opinion."""
+
+    permission_classes = [CanMatch]
+
+    @extend_schema(parameters=[OutcomesQuerySerializer], responses={200: MatchingOutcomesSerializer})
+    def get(self, request):
+        query = OutcomesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results = selectors.matching_outcomes(user=request.user, today=timezone.localdate(), **query.validated_data)
+        return Response(MatchingOutcomesSerializer({"results": results}).data)
 
 
 class BatchCreateView(APIView):
@@ -372,6 +422,7 @@ urlpatterns = [
     path("matches/<uuid:pk>/", MatchDetailView.as_view(), name="match-detail"),
     path("matches/<uuid:pk>/explain/", MatchExplainView.as_view(), name="match-explain"),
     path("matches/<uuid:pk>/outreach/", MatchOutreachView.as_view(), name="match-outreach"),
+    path("matching-outcomes/", MatchingOutcomesView.as_view(), name="matching-outcomes"),
     path("batch-matches/", BatchCreateView.as_view(), name="batch-create"),
     path("batch-matches/<uuid:pk>/", BatchDetailView.as_view(), name="batch-detail"),
     path("batch-matches/<uuid:pk>/confirm/", BatchConfirmView.as_view(), name="batch-confirm"),

@@ -64,3 +64,78 @@ def match_rank_for_placement(*, actor, match_id, carer_id, child_ids) -> int | N
     if not {str(c) for c in run.children} & {str(c) for c in child_ids}:
         raise ValidationError({"match": [_("This match run was not made for any of the children named.")]})
     return next((c.get("rank") for c in run.candidates if c.get("carer") == str(carer_id)), None)
+
+
+# --- Outcomes of placements made from match runs ---------------------------------------------------
+# The rank of the family chosen, in bands; a placement whose family the run did not rank is "unranked".
+RANK_BANDS: tuple[tuple[str, int, int | None], ...] = (("1", 1, 1), ("2-3", 2, 3), ("4-10", 4, 10), ("11+", 11, None))
+UNRANKED = "unranked"
+# Breakdown windows: reviews of placement breakdown count early endings within these spans.
+WINDOWS = (("90d", 90), ("12m", 365))
+
+
+def rank_band(rank: int | None) -> str:
+    if rank is None:
+        return UNRANKED
+    for name, low, high in RANK_BANDS:
+        if rank >= low and (high is None or rank <= high):
+            return name
+    return UNRANKED
+
+
+def matching_outcomes(*, user, province: str | None = None, policy_version: int | None = None, today) -> list[dict]:
+    """For each policy version: the placements made from its match runs (in the user's provinces),
+    by the rank of the family chosen, and how many ended in breakdown within 90 days and within 12
+    months. A rate's denominator is the placements old enough to tell (started at least that long
+    ago, or already broken down within it), so recent placements do not flatter a new policy."""
+    placements = scope_to_user(Placement.objects.filter(match_id__isnull=False), user)
+    if province:
+        placements = placements.filter(province_id=province)
+    rows = list(placements.values_list("match_id", "match_rank", "start_date", "end_date", "end_reason"))
+    policy_of = dict(MatchRun.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "policy_id"))
+    bands = [name for name, *_ in RANK_BANDS] + [UNRANKED]
+    versions: dict[int, dict] = {}
+    for match_id, rank, start, end, reason in rows:
+        version = policy_of.get(match_id)
+        if version is None or (policy_version is not None and version != policy_version):
+            continue
+        by_band = versions.setdefault(version, {band: _empty_counts() for band in bands})
+        counts = by_band[rank_band(rank)]
+        counts["placements"] += 1
+        for name, days in WINDOWS:
+            broke = reason == Placement.EndReason.BREAKDOWN and end is not None and (end - start).days <= days
+            if broke:
+                counts[f"breakdowns_{name}"] += 1
+            if broke or (today - start).days >= days:
+                counts[f"observed_{name}"] += 1
+    out = []
+    for version in sorted(versions, reverse=True):
+        by_band = versions[version]
+        total = _empty_counts()
+        for counts in by_band.values():
+            for key, value in counts.items():
+                total[key] += value
+        out.append(
+            {
+                "policy_version": version,
+                **_with_rates(total),
+                "by_rank": [{"rank": band, **_with_rates(by_band[band])} for band in bands],
+            }
+        )
+    return out
+
+
+def _empty_counts() -> dict[str, int]:
+    counts = {"placements": 0}
+    for name, _days in WINDOWS:
+        counts[f"observed_{name}"] = 0
+        counts[f"breakdowns_{name}"] = 0
+    return counts
+
+
+def _with_rates(counts: dict[str, int]) -> dict:
+    rates = {}
+    for name, _days in WINDOWS:
+        observed = counts[f"observed_{name}"]
+        rates[f"breakdown_rate_{name}"] = round(counts[f"breakdowns_{name}"] / observed, 4) if observed else None
+    return {**counts, **rates}

@@ -381,6 +381,25 @@ ROUTES: dict[str, Route] = {
         _one("GET", "/reform/", lambda w, s, r: {"province": side(w, s).code}, api=False),
         shows="figures",
     ),
+    # Placements made from match runs, counted per policy version: figures, no record named.
+    "matching-outcomes": Route(
+        "list",
+        "matches.run",
+        lambda w, s, r: [
+            Req("GET", _api("matching-outcomes/")),
+            Req("GET", _api("matching-outcomes/"), {"province": side(w, s).code}),
+        ],
+        shows="figures",
+    ),
+    "web:matching_outcomes": Route(
+        "list",
+        "matches.run",
+        lambda w, s, r: [
+            Req("GET", "/match/outcomes/", api=False),
+            Req("GET", "/match/outcomes/", {"province": side(w, s).code}, api=False),
+        ],
+        shows="figures",
+    ),
     # API details, with an own id and another province's id.
     "carer-detail": Route("detail", "carers.read", _one("GET", lambda w, s, r: _api(f"carers/{side(w, s).carer.pk}/"))),
     "duplicate-list": Route("list", "duplicates.resolve", _one("GET", _api("duplicates/")), shows="duplicates"),

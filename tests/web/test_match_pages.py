@@ -362,3 +362,18 @@ def test_placing_from_the_run_shows_the_families_ranked_above_and_what_they_said
     body = officer.get(reverse("web:match_run", args=[run.pk])).content.decode()
     placed = body.split('data-testid="placed-from-run"')[1].split("</section>")[0]
     assert "ranked 2" in placed and "Near household" in placed and "No room after all" in placed
+
+
+def test_the_outcomes_page_shows_placements_from_matches_by_policy_and_rank(page_for, scene):
+    officer = page_for()
+    run = run_match(officer, scene["child"])
+    data = {"children": [str(scene["child"].pk)], "start_date": today(), "care_type": "long_term"}
+    officer.post(reverse("web:match_place", args=[run.pk, scene["far"].pk]), data)
+    assert 'data-testid="outcomes-link"' in officer.get(reverse("web:match_workbench")).content.decode()
+    body = officer.get(reverse("web:matching_outcomes")).content.decode()
+    assert f'data-testid="outcomes-policy" data-version="{run.policy_id}"' in body
+    row = body.split('data-rank="2-3"')[1].split("</tr>")[0]
+    assert "<td>1</td>" in row and "too early to tell" in row
+    empty = officer.get(reverse("web:matching_outcomes"), {"policy_version": run.policy_id + 1}).content.decode()
+    assert 'data-testid="outcomes-empty"' in empty
+    assert officer.get(reverse("web:matching_outcomes"), {"policy_version": "x"}).status_code == 200

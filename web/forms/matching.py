@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from matching.models import MatchOutreach
 from register.choices import CareType
 from register.inputs.limits import MAX_CHILDREN_PER_PLACEMENT, max_items
-from register.models import Child, Institution
+from register.models import Child, Institution, Province
 from register.rules.ages import age_on
 from register.selectors.children import child_list, institution_list
 from register.selectors.filters import ChildFilter
@@ -179,6 +179,20 @@ class OutreachForm(forms.Form):
         help_text=_("For a family that declines, say why."),
         widget=forms.TextInput(attrs={"data-testid": "outreach-note"}),
     )
+
+
+class OutcomesFilterForm(forms.Form):
+    """The outcomes page's filters: the API's `province` and `policy_version`."""
+
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    policy_version = forms.IntegerField(label=_("Policy version"), required=False, min_value=1)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = Province.objects.order_by("code")
+        if not user.is_national:
+            provinces = provinces.filter(code__in=user.province_codes)
+        self.fields["province"].choices = [("", _("All your provinces"))] + [(p.code, p.name) for p in provinces]
 
 
 class ExplainForm(forms.Form):

@@ -30,6 +30,7 @@ from web.forms.matching import (
     BatchPlanCreateForm,
     ExplainForm,
     MatchRequestForm,
+    OutcomesFilterForm,
     OutreachForm,
     PlaceForm,
     ProposalConfirmForm,
@@ -351,6 +352,22 @@ def match_place(request, id, carer):
     return render(request, "web/matching/place.html", context)
 
 
+# --- Outcomes -------------------------------------------------------------------------------------
+@capability_required("matches.run")
+def matching_outcomes(request):
+    """Placements made from match runs, per policy version and rank chosen, and their breakdowns (as
+    GET /api/v1/matching-outcomes/)."""
+    form = OutcomesFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    results = selectors.matching_outcomes(
+        user=request.user,
+        province=filters.get("province") or None,
+        policy_version=filters.get("policy_version"),
+        today=timezone.localdate(),
+    )
+    return render(request, "web/matching/outcomes.html", {"form": form, "results": results})
+
+
 # --- Batch plans ----------------------------------------------------------------------------------
 @capability_required("matches.run")
 def batch_plan_list(request):
@@ -491,6 +508,7 @@ urlpatterns = [
     path("match/<uuid:id>/compare/", match_compare, name="match_compare"),
     path("match/<uuid:id>/outreach/", match_outreach, name="match_outreach"),
     path("match/<uuid:id>/place/<uuid:carer>/", match_place, name="match_place"),
+    path("match/outcomes/", matching_outcomes, name="matching_outcomes"),
     path("batch-plans/", batch_plan_list, name="batch_plan_list"),
     path("batch-plans/<uuid:id>/", batch_plan_detail, name="batch_plan_detail"),
     path("batch-plans/<uuid:id>/proposals/<int:index>/confirm/", batch_plan_confirm, name="batch_plan_confirm"),
