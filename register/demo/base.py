@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 
 from register.demo.draw import weighted
 from register.demo.facts import CarerInfo
+from register.demo.names import search_key_rows
 from register.demo.places import CARER_WEIGHT_IN_INSTITUTION_PROVINCES, INSTITUTION_PROVINCES, Gazetteer
 from register.demo.writer import Writer
 from register.models import Carer, Child, ReferenceSequence, TrainingModule, User, VisitPolicy
@@ -95,6 +96,8 @@ class SeederBase:
 
     def _bulk(self, model, rows: list[dict], key: str) -> None:
         self.writer.write(model, rows)
+        if keys := search_key_rows(model, rows):  # carers' and children's search keys beside them
+            self.writer.write(*keys)
         self.counts[key] += len(rows)
         rows.clear()
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from register.demo.base import SeederBase
 from register.demo.facts import CarerInfo
-from register.demo.names import culture
+from register.demo.names import culture, household_name_of, latin_of
 from register.demo.writer import BATCH, row
 from register.models import (
     Carer,
@@ -97,6 +97,8 @@ class CarerStage(SeederBase):
             carer_id=carer_id,
             given_name=given_name,
             family_name=family_name,
+            given_name_latin=latin_of(given_name),
+            family_name_latin=latin_of(family_name),
             sex=sex,
             date_of_birth=born,
             relationship=relationship,
@@ -180,9 +182,11 @@ class CarerStage(SeederBase):
                 id=pk,
                 reference=self._reference("FC", province),
                 status=status,
-                household_name=f"{family_name} household",
+                household_name=household_name_of(family_name),
                 given_name=given,
                 family_name=family_name,
+                given_name_latin=latin_of(given),
+                family_name_latin=latin_of(family_name),
                 sex=sex,
                 date_of_birth=dob,
                 national_id=f"{rng.randrange(10**8, 10**9)}" if rng.random() < 0.8 else "",

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from register.demo.base import SeederBase
 from register.demo.facts import ChildInfo
-from register.demo.names import culture
+from register.demo.names import culture, latin_of
 from register.demo.writer import row
 from register.models import Carer, KinLink, SiblingGroup
 
@@ -87,8 +87,10 @@ class ChildStage(SeederBase):
                 child = row(
                     id=pk,
                     reference=self._reference("CH", province),
-                    given_name=rng.choice(female if sex == "female" else male),
+                    given_name=(given := rng.choice(female if sex == "female" else male)),
                     family_name=family_name,
+                    given_name_latin=latin_of(given),
+                    family_name_latin=latin_of(family_name),
                     sex=sex,
                     date_of_birth=self.today - datetime.timedelta(days=days),
                     institution_id=inst[0] if inst else None,

@@ -20,6 +20,7 @@ Libraries, and why:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -54,6 +55,7 @@ def _strip_latin_accents(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=65536)  # the same names come back again and again (the demo, an import)
 def canonical(text: str) -> str:
     """The normalised form of a name for search keys and comparison: Unicode NFC, zero-width characters
     dropped, Khmer syllables in the specification's character order, Latin accents stripped, case folded,
@@ -96,6 +98,7 @@ _ROMAN_FOLDS = (
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def phonetic_key(word: str) -> str:
     """The phonetic key of one canonical romanised word ("" for a word in another script): equal for the
     spellings of one Khmer name that officers write (Channa/Chana, Sokha/Sokhar, Chea/Chia, Pov/Pow)."""

@@ -86,7 +86,7 @@ def test_carers_are_spread_over_the_country_on_the_real_gazetteer(seeded):
         assert carer.village is None or carer.village.commune_id == carer.commune_id
         if carer.lat is not None:
             assert 9.5 <= carer.lat <= 15 and 102 <= carer.lon <= 108
-        assert carer.household_name == f"{carer.family_name} household"
+        assert carer.household_name == f"គ្រួសារ {carer.family_name}"
     assert 0.5 < Carer.objects.filter(village__isnull=False).count() / Carer.objects.count() < 0.9
     assert Carer.objects.filter(lat__isnull=False).exists()
     for ethnicity, religion, languages in Carer.objects.values_list("ethnicity", "religion", "languages"):
