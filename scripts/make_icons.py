@@ -6,7 +6,7 @@ import struct
 import zlib
 from pathlib import Path
 
-BLUE = (31, 78, 121)
+BLUE = (11, 92, 138)  # --brand of app.css
 WHITE = (255, 255, 255)
 OUT = Path(__file__).resolve().parent.parent / "web" / "static" / "web" / "icons"
 

@@ -41,7 +41,7 @@ def manifest(request):
         "scope": "/",
         "display": "standalone",
         "background_color": "#ffffff",
-        "theme_color": "#1f4e79",
+        "theme_color": "#0b5c8a",
         "icons": [
             {"src": static("web/icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
             {"src": static("web/icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},

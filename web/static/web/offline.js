@@ -178,7 +178,8 @@
         });
         return Promise.all(stale.map(function (p) { return cache.delete(p); }));
       }).then(function () {
-        return Promise.all(links.map(function (path) {
+        // This list too: the first page of a session is not yet served through the worker.
+        return Promise.all(links.concat([listPath]).map(function (path) {
           return cache.match(path, { ignoreVary: true }).then(function (hit) {
             if (hit) { return null; }
             return fetch(path, { credentials: "same-origin" }).then(function (response) {
