@@ -72,18 +72,29 @@ ALLOWED = {
     "PATCH": "an HTTP method: the request's own, echoed back by the API",
     "DELETE": "an HTTP method: the request's own, echoed back by the API",
     "false": "a value typed in the API or the import file",
+    "UNICEF": "an organisation's name (the monitoring manual's author)",
+    "BCN": "Better Care Network, an organisation's name (the monitoring manual's author)",
+    "Sokha": "an example of a romanised name, in the help of the Latin-letters name field",
+    "A": "the Latin alphabet's first letter (A to Z: what a romanised name may hold)",
+    "Z": "the Latin alphabet's last letter (A to Z: what a romanised name may hold)",
+    "Primero": "a partner case-management system's name (a child's id there)",
+    "OSCaR": "a partner case-management system's name (a child's id there)",
 }
 
 # A reference on paper forms (API.md), an e-mail or web address, an id.
 REFERENCE = re.compile(r"\b(?:FC|CH)-\d{2}-\d{6}\b")
 ADDRESS = re.compile(r"\S+@\S+|https?://\S+|/[\w/.-]*\?\S*|(?<!\w)/[a-z0-9_/.-]+/")
+# A code in backticks: a parameter or value a person types in the API (`duplicate_reviewed`).
+CODE_SPAN = re.compile(r"`[^`]*`")
 # A media type the request sent (text/plain), echoed back by the API.
 MEDIA_TYPE = re.compile(r"\b[a-z]+/[a-z0-9.+-]+")
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
-LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z’']*")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z\u2019']*")  # with the apostrophes of "family's"
 # A number with a decimal part (one or two digits after the separator, so that 5,000 is not one).
 DECIMAL = re.compile(r"(?<![\d.,])\d+([.,])\d{1,2}(?![\d.,])")
 KHMER_DIGIT = re.compile(r"[០-៩]")
+# An ASCII colon or semicolon right after Khmer text: Khmer introduces with ៖ (the glossary).
+ASCII_COLON = re.compile(r"[\u1780-\u17dd][:;]")
 # Routes whose answer is not for a person to read in Khmer: the OpenAPI schema and its viewer
 # (documentation for programmers: field names and codes by design), health check, file downloads.
 NOT_READ = {"schema", "api-docs", "healthz"}
@@ -96,6 +107,7 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         built = build_world()
         built.typed = typed_words()
+        built.places = sorted(gazetteer_khmer_digits(), key=len, reverse=True)
         yield built
         transaction.set_rollback(True)
 
@@ -111,15 +123,45 @@ def typed_words() -> set[str]:
     """Every Latin word of what people typed or the gazetteer holds: names, notes, places, usernames.
     Fields with choices (codes) and codes of training modules are not data a person typed."""
     words: set[str] = set()
-    for model in (m.Carer, m.HouseholdMember, m.Child, m.Institution, m.User, m.Province, m.District,
-                  m.Commune, m.Village, m.CarerCheck, m.SafeguardingConcern, m.CarerExclusion,
-                  m.Placement, m.Visit, m.CarerStatusChange, m.CarerImportJob):
-        fields = [f.name for f in model._meta.concrete_fields
-                  if isinstance(f, dj.CharField | dj.TextField) and not f.choices and f.name != "code"]
+    for model in (
+        m.Carer,
+        m.HouseholdMember,
+        m.Child,
+        m.Institution,
+        m.User,
+        m.Province,
+        m.District,
+        m.Commune,
+        m.Village,
+        m.CarerCheck,
+        m.SafeguardingConcern,
+        m.CarerExclusion,
+        m.Placement,
+        m.Visit,
+        m.CarerStatusChange,
+        m.CarerImportJob,
+    ):
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, dj.CharField | dj.TextField) and not f.choices and f.name != "code"
+        ]
         for row in model.objects.values_list(*fields):
             for value in row:
                 words.update(LATIN_WORD.findall(value or ""))
+    for ids in m.Child.objects.values_list("external_ids", flat=True):  # a child's ids in partner systems
+        for value in (ids or {}).values():
+            words.update(LATIN_WORD.findall(str(value)))
     return words
+
+
+def gazetteer_khmer_digits() -> set[str]:
+    """Khmer place names written with Khmer digits in the gazetteer (កន្ទឺ ១): data, not the register's
+    own numbers, which are Arabic."""
+    names: set[str] = set()
+    for model in (m.Province, m.District, m.Commune, m.Village):
+        names.update(n for n in model.objects.values_list("name_km", flat=True) if KHMER_DIGIT.search(n or ""))
+    return names
 
 
 # --- What a person reads --------------------------------------------------------------------------
@@ -187,9 +229,11 @@ def read_text(response) -> str | None:
 
 
 def latin_words(text: str, typed: set[str]) -> set[str]:
-    for pattern in (REFERENCE, ADDRESS, MEDIA_TYPE, UUID):
+    for pattern in (CODE_SPAN, REFERENCE, ADDRESS, MEDIA_TYPE, UUID):
         text = pattern.sub(" ", text)
-    return {w for w in LATIN_WORD.findall(text) if w not in ALLOWED and w not in typed and w.strip("'’") not in typed}
+    return {
+        w for w in LATIN_WORD.findall(text) if w not in ALLOWED and w not in typed and w.strip("'\u2019") not in typed
+    }
 
 
 # --- Requests -------------------------------------------------------------------------------------
@@ -214,18 +258,52 @@ def _variants(req: Req) -> list[Req]:
     return [req, Req(req.method, req.path, {}, req.api), Req(req.method, req.path, _spoiled(req.data or {}), req.api)]
 
 
-def _check(world, where: str, response, problems: list) -> None:
+# Fields of a request where a person types free text (a form shown again repeats it); not codes.
+FREE_TEXT = {
+    "summary",
+    "notes",
+    "reason",
+    "household_name",
+    "given_name",
+    "family_name",
+    "name",
+    "address",
+    "split_reason",
+    "override_reason",
+}
+
+
+def _sent_words(data) -> set[str]:
+    """The Latin words a person typed in the request's free-text fields."""
+    if isinstance(data, list):
+        return set().union(*(_sent_words(v) for v in data)) if data else set()
+    if not isinstance(data, dict):
+        return set()
+    words: set[str] = set()
+    for key, value in data.items():
+        if isinstance(value, str) and key in FREE_TEXT:
+            words.update(LATIN_WORD.findall(value))
+        else:
+            words |= _sent_words(value)
+    return words
+
+
+def _check(world, where: str, response, problems: list, sent=None) -> None:
     if response.status_code >= 500:
         problems.append(f"{where}: {response.status_code}")
         return
     text = read_text(response)
     if text is None:
         return
-    latin = latin_words(text, world.typed)
+    for place in world.places:
+        text = text.replace(place, " ")
+    latin = latin_words(text, world.typed | _sent_words(sent))
     if latin:
         problems.append(f"{where}: Latin words {sorted(latin)}")
     if KHMER_DIGIT.search(text):
         problems.append(f"{where}: Khmer digits (the glossary: Arabic digits only)")
+    if ASCII_COLON.search(text):
+        problems.append(f"{where}: an ASCII colon after Khmer text ({ASCII_COLON.search(text).group()!r})")
     separators = {match.group(1) for match in DECIMAL.finditer(text)}
     if len(separators) > 1:
         problems.append(f"{where}: two decimal separators {sorted(separators)}")
@@ -243,7 +321,7 @@ def test_every_page_and_answer_reads_in_khmer(world, name):
             for variant in _variants(req):
                 response = _do(_in_khmer(_client(world, role, variant)), variant)
                 where = f"{role} {variant.method} {variant.path} {'(bad body)' if variant is not req else ''}"
-                _check(world, where, response, problems)
+                _check(world, where, response, problems, sent=variant.data)
     assert problems == [], "\n".join(problems)
 
 
@@ -257,15 +335,38 @@ def _framework_refusals(world):
     yield "API, unsupported media type", api.post("/api/v1/carers/", "x", content_type="text/plain")
     yield "API, malformed JSON", api.post("/api/v1/carers/", "{", content_type="application/json")
     yield "API, no such record", api.get("/api/v1/carers/00000000-0000-4000-8000-000000000000/")
+    # DRF's field errors: blank, null, too long, below and above the bounds, not a list, not a choice.
+    yield (
+        "API, field errors",
+        api.post(
+            "/api/v1/carers/",
+            {
+                "household_name": "",
+                "phone": None,
+                "address": "x" * 400,
+                "age_min": -1,
+                "max_children": 99,
+                "languages": "km",
+                "religion": "nothing",
+                "primary_carer": {"date_of_birth": "yesterday"},
+            },
+            format="json",
+        ),
+    )
     yield "API, wrong token", _in_khmer(APIClient(HTTP_AUTHORIZATION="Token nonsense")).get("/api/v1/me/")
-    yield "API, wrong password", _in_khmer(APIClient()).post(
-        "/api/v1/auth/token/", {"username": registrar.username, "password": "wrong"}, format="json"
+    yield (
+        "API, wrong password",
+        _in_khmer(APIClient()).post(
+            "/api/v1/auth/token/", {"username": registrar.username, "password": "wrong"}, format="json"
+        ),
     )
-    yield "page, wrong password", _in_khmer(Client()).post(
-        "/login/", {"username": registrar.username, "password": "wrong"}
+    yield (
+        "page, wrong password",
+        _in_khmer(Client()).post("/login/", {"username": registrar.username, "password": "wrong"}),
     )
-    yield "admin, wrong password", _in_khmer(Client()).post(
-        "/admin/login/", {"username": registrar.username, "password": "wrong"}
+    yield (
+        "admin, wrong password",
+        _in_khmer(Client()).post("/admin/login/", {"username": registrar.username, "password": "wrong"}),
     )
     yield "page, CSRF failure", _in_khmer(Client(enforce_csrf_checks=True)).post("/login/", {"username": "x"})
     page = _in_khmer(Client())
@@ -282,7 +383,7 @@ def test_the_frameworks_refusals_read_in_khmer(world):
         assert response.status_code >= 400 or "wrong password" in where, where
         _check(world, where, response, problems)
         seen += 1
-    assert seen == 12
+    assert seen == 13
     assert problems == [], "\n".join(problems)
 
 
