@@ -478,6 +478,18 @@ def api_batch_confirm(w, django_capture_on_commit_callbacks, **_):
     ]
 
 
+def api_closure_create(w, **_):
+    institution = InstitutionFactory()
+    body = {"decided_on": today().isoformat(), "target_date": today().isoformat(), "reason": "Unsafe buildings"}
+    with w.collect():
+        response = w.api(w.officer).post(f"/api/v1/institutions/{institution.pk}/closure/", body, format="json")
+    assert response.status_code == 201, response.content
+    return [
+        entry("create", "monitoring.InstitutionClosure"),
+        entry("update", "register.Institution", institution.pk, {"status"}),
+    ]
+
+
 API_WRITES: dict[tuple[str, str], Callable | NotAudited] = {
     ("POST", "/api/v1/auth/token/"): api_token,
     ("POST", "/api/v1/auth/logout/"): api_logout,
@@ -504,6 +516,7 @@ API_WRITES: dict[tuple[str, str], Callable | NotAudited] = {
     ("POST", "/api/v1/matches/"): api_match_create,
     ("POST", "/api/v1/batch-matches/"): api_batch_create,
     ("POST", "/api/v1/batch-matches/{id}/confirm/"): api_batch_confirm,
+    ("POST", "/api/v1/institutions/{id}/closure/"): api_closure_create,
     ("POST", "/api/v1/notifications/{id}/read/"): NotAudited(
         "marks the caller's own inbox message read: a notification is not a register record"
     ),
@@ -546,6 +559,9 @@ def read_scene(w: World, django_capture_on_commit_callbacks) -> ReadScene:
     )
     run_id = w.api(w.officer).post("/api/v1/matches/", {"child": str(waiting.pk)}, format="json").json()["id"]
     plan = done_plan(w, django_capture_on_commit_callbacks)
+    from monitoring.services import closure_record
+
+    closure_record(actor=w.officer, institution=child.institution, decided_on=today(), target_date=today(), reason="x")
     visit = placement.visits.order_by("due_date").first()
     now = datetime.datetime.now(datetime.UTC)
     reminder = Reminder.objects.create(
@@ -585,6 +601,9 @@ API_READS: dict[str, Callable | NoChildData] = {
     "/api/v1/carers/import/template/": NoChildData("an empty spreadsheet"),
     "/api/v1/institutions/": NoChildData("institutions"),
     "/api/v1/institutions/{id}/": NoChildData("an institution"),
+    "/api/v1/institutions/{id}/closure/": NoChildData("a closure: children by id and reference"),
+    "/api/v1/indicators/": NoChildData("figures by month and province"),
+    "/api/v1/capacity-gaps/": NoChildData("profiles of children, counted"),
     "/api/v1/me/": NoChildData("the caller"),
     "/api/v1/provinces/": NoChildData("gazetteer"),
     "/api/v1/provinces/{code}/": NoChildData("gazetteer"),
@@ -1032,6 +1051,12 @@ CHILD_PAGES = {
 }
 OTHER_PAGES: dict[str, tuple[Callable, str]] = {
     "dashboard": (lambda s: reverse("web:dashboard"), "counts per province"),
+    "reform": (lambda s: reverse("web:reform"), "indicators by month and province"),
+    "capacity_gaps": (lambda s: reverse("web:capacity_gaps"), "profiles of children, counted"),
+    "institution_closure": (
+        lambda s: reverse("web:institution_closure", args=[s.child.institution_id]),
+        "a closure: children by reference",
+    ),
     "login": (lambda s: reverse("web:login"), "the login form"),
     "logout": (lambda s: reverse("web:logout"), "POST only"),
     "two_factor_verify": (lambda s: reverse("web:two_factor_verify"), "the code form"),
