@@ -9,9 +9,7 @@ factor, it moved the family up or down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
-import numpy as np
+from dataclasses import dataclass
 
 from .evaluate import NEUTRAL
 from .explain import Fact, factor_facts
@@ -71,10 +69,12 @@ def rounded(contributions: list[Contribution], score: float, digits: int = 4) ->
     rounded score itself."""
     if not contributions:
         return []
+    # Plain Python: a few numbers per family, for the families shown (NumPy's per-call cost dominates).
     target = round(float(score), digits)
-    points = np.array([round(c.points, digits + 2) for c in contributions])
-    largest = int(np.argmax(points))
-    points[largest] = round(points[largest] + (target - points.sum()), digits + 6)
+    points = [round(c.points, digits + 2) for c in contributions]
+    largest = max(range(len(points)), key=points.__getitem__)
+    points[largest] = round(points[largest] + (target - sum(points)), digits + 6)
     return [
-        replace(c, value=round(c.value, digits), points=float(p)) for c, p in zip(contributions, points, strict=True)
+        Contribution(c.factor, round(c.value, digits), c.weight, p, c.effect, c.fact)
+        for c, p in zip(contributions, points, strict=True)
     ]
