@@ -9,7 +9,11 @@ import time
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", default="", help="comma-separated sections: matching, plans, chaos, load")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated sections: matching, plans, chaos, load, monitoring, duplicates, names",
+    )
     parser.add_argument("--carers", type=int, default=100_000)
     parser.add_argument("--children", type=int, default=50_000)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
@@ -20,7 +24,8 @@ def main() -> int:
     parser.add_argument("--load-endpoints", default="", help="load: comma-separated endpoints (default all)")
     args = parser.parse_args()
 
-    sections = set(filter(None, args.only.split(","))) or {"matching", "plans", "chaos", "load"}
+    everything = {"matching", "plans", "chaos", "load", "monitoring", "duplicates", "names"}
+    sections = set(filter(None, args.only.split(","))) or everything
     if "chaos" in sections:
         # Its own database and Redis, in its own process, so nothing it breaks touches the rest.
         subprocess.run([sys.executable, "-m", "bench.chaos"], check=True)
@@ -45,6 +50,18 @@ def main() -> int:
         from bench import plans
 
         plans.run()
+    if "monitoring" in sections:
+        from bench import monitoring
+
+        monitoring.run()
+    if "duplicates" in sections:
+        from bench import duplicates
+
+        duplicates.run(requests=max(args.requests, 200))
+    if "names" in sections:
+        from bench import names
+
+        names.run(requests=max(args.requests, 100))
     if "load" in sections:
         from bench import load
 

@@ -108,7 +108,9 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
         name: Cast(name, TextField()) for name in ("id", "sexes_accepted", "care_types", "needs_supported", "languages")
     }
     rows = list(
-        Carer.objects.order_by()
+        # A family merged into another (a duplicate, issue 14) is not a family: it is not even counted.
+        Carer.objects.filter(merged_into__isnull=True)
+        .order_by()
         .annotate(**{f"{name}_text": expr for name, expr in as_text.items()})
         .values_list(
             "id_text",
