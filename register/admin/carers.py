@@ -27,6 +27,7 @@ from register.models import (
     ReferenceSequence,
     SafeguardingConcern,
 )
+from register.selectors.names import carers_named
 from register.services.carers import (
     EDITABLE_FIELDS,
     MEMBER_FIELDS,
@@ -136,6 +137,7 @@ class CarerAdmin(CarerCapabilityMixin, ScopedAdminMixin, ServiceAdmin):
     form = CarerAdminForm
     list_display = ["reference", "household_name", "given_name", "family_name", "status", "province", "review_due"]
     list_filter = ["status", "province", "review_due"]
+    # Searched as the lists are (register.selectors.names): either script, close romanisations, phone.
     search_fields = ["reference", "household_name", "given_name", "family_name", "phone"]
     readonly_fields = [
         "reference",
@@ -156,6 +158,9 @@ class CarerAdmin(CarerCapabilityMixin, ScopedAdminMixin, ServiceAdmin):
         SafeguardingConcernInline,
         CarerStatusChangeInline,
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        return (carers_named(queryset, search_term), False) if search_term.strip() else (queryset, False)
 
     def has_add_permission(self, request):
         # New families come through the API, the pages or the import, which number them within

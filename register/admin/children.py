@@ -15,6 +15,7 @@ from register.audit import audit_read, audit_reads
 from register.models import Carer, CarerExclusion, Child, Institution, KinLink, SiblingGroup
 from register.scoping import scope_to_user
 from register.selectors.children import child_list, institution_list, sibling_group_list
+from register.selectors.names import children_named
 from register.services.children import (
     CHILD_PLAIN_FIELDS,
     INSTITUTION_FIELDS,
@@ -115,7 +116,7 @@ class ChildAdmin(CapabilityAdminMixin, ServiceAdmin):
     form = ChildAdminForm
     list_display = ["reference", "given_name", "family_name", "status", "province", "institution", "sibling_group"]
     list_filter = ["status", "province"]
-    search_fields = ["reference", "given_name", "family_name"]
+    search_fields = ["reference", "given_name", "family_name"]  # searched as the lists are
     list_select_related = ["province", "institution"]
     autocomplete_fields = ["institution", "home_commune", "school_commune"]
     # The status changes through the API's rules and the placement service, never by hand here.
@@ -125,6 +126,9 @@ class ChildAdmin(CapabilityAdminMixin, ServiceAdmin):
 
     def get_queryset(self, request):
         return child_list(user=request.user).select_related("province", "institution")
+
+    def get_search_results(self, request, queryset, search_term):
+        return (children_named(queryset, search_term), False) if search_term.strip() else (queryset, False)
 
     def service_save(self, request, form, formsets, change):
         """The child with its kin and exclusions, in one call of child_create or child_update (which
