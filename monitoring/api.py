@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import renderers, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.capacity import capacity_gaps
 from monitoring.closures import closure_of, closure_report, institution_for_closure
+from monitoring.exports import indicators_xlsx
 from monitoring.indicators import answers_text, month_text
 from monitoring.inputs import PeriodForm
 from monitoring.selectors import indicators_compute, indicators_scope
@@ -58,6 +59,38 @@ def indicators_payload(first, last, scope) -> dict:
             }
         )
     return {"from": month_text(first), "to": month_text(last), "indicators": indicators}
+
+
+class XLSXRenderer(renderers.BaseRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        # An error ({"detail"} or a field's) is answered as JSON whatever the format asked for.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
+
+
+class IndicatorsExportView(APIView):
+    permission_classes = [HasCapability.for_("indicators.read")]
+    renderer_classes = [XLSXRenderer]
+
+    @extend_schema(
+        parameters=[*PERIOD_PARAMETERS, OpenApiParameter("format", str, enum=["xlsx"])],
+        responses={(200, XLSXRenderer.media_type): bytes},
+        description="The indicators as a workbook: one sheet per indicator and one of definitions.",
+    )
+    def get(self, request):
+        first, last, scope = period_of(request)
+        content = indicators_xlsx(indicators_compute(scope=scope, first=first, last=last))
+        name = f"indicators-{month_text(first)}-{month_text(last)}.xlsx"
+        return Response(content, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 class IndicatorsView(APIView):
@@ -162,5 +195,6 @@ class ClosureView(APIView):
 urlpatterns = [
     path("institutions/<uuid:id>/closure/", ClosureView.as_view(), name="institution-closure"),
     path("indicators/", IndicatorsView.as_view(), name="indicators"),
+    path("indicators/export/", IndicatorsExportView.as_view(), name="indicators-export"),
     path("capacity-gaps/", CapacityGapsView.as_view(), name="capacity-gaps"),
 ]

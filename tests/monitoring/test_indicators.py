@@ -249,3 +249,35 @@ def test_the_query_count_does_not_grow_with_the_months(client_for, world, django
     client = client_for(Role.NATIONAL_ADMIN)
     with django_assert_max_num_queries(20):
         client.get("/api/v1/indicators/?from=2024-04&to=2026-03")
+
+
+def test_the_workbook_has_a_sheet_per_indicator_and_one_of_definitions(client_for, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(Role.SUPERVISOR).get("/api/v1/indicators/export/?format=xlsx&from=2026-01&to=2026-03")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="indicators-2026-01-2026-03.xlsx"' in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[0] == "Definitions" and len(book.sheetnames) == 14
+    definitions = list(book["Definitions"].values)
+    assert definitions[1][:2] == ("children_in_residential_care", "Children in residential care")
+    family = list(book["children_in_family_care"].values)
+    assert family[3] == ("Month", "Province code", "Province", "Value")
+    assert [(r[0], r[1], r[3]) for r in family[4:]] == [
+        ("2026-01", "02", 2),
+        ("2026-02", "02", 4),
+        ("2026-03", "02", 6),
+    ]
+    ratio = list(book["residential_to_family_ratio"].values)
+    assert ratio[4][3:] == (2.5, 5, 2)  # value, numerator, denominator
+
+
+def test_the_workbook_refuses_bad_periods_in_json(client_for):
+    response = client_for(Role.SUPERVISOR).get("/api/v1/indicators/export/?format=xlsx&from=2026-13")
+    assert response.status_code == 400 and response.json() == {
+        "from": ["Enter a month as YYYY-MM, for example 2026-11."]
+    }
+    assert client_for(Role.SOCIAL_WORKER).get("/api/v1/indicators/export/?format=xlsx").status_code == 403

@@ -603,6 +603,7 @@ API_READS: dict[str, Callable | NoChildData] = {
     "/api/v1/institutions/{id}/": NoChildData("an institution"),
     "/api/v1/institutions/{id}/closure/": NoChildData("a closure: children by id and reference"),
     "/api/v1/indicators/": NoChildData("figures by month and province"),
+    "/api/v1/indicators/export/": NoChildData("figures by month and province, as a workbook"),
     "/api/v1/capacity-gaps/": NoChildData("profiles of children, counted"),
     "/api/v1/me/": NoChildData("the caller"),
     "/api/v1/provinces/": NoChildData("gazetteer"),

@@ -348,6 +348,12 @@ ROUTES: dict[str, Route] = {
         "list", "indicators.read", _one("GET", _api("indicators/"), lambda w, s, r: {"province": side(w, s).code}),
         shows="figures",
     ),
+    "indicators-export": Route(
+        "list",
+        "indicators.read",
+        _one("GET", _api("indicators/export/"), lambda w, s, r: {"province": side(w, s).code, "format": "xlsx"}),
+        shows="figures",
+    ),
     "capacity-gaps": Route(
         "list", "capacity.read", _one("GET", _api("capacity-gaps/"), lambda w, s, r: {"province": side(w, s).code}),
         shows="figures",
