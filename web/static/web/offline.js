@@ -179,15 +179,18 @@
         return Promise.all(stale.map(function (p) { return cache.delete(p); }));
       }).then(function () {
         // This list too: the first page of a session is not yet served through the worker.
-        return Promise.all(links.concat([listPath]).map(function (path) {
-          return cache.match(path, { ignoreVary: true }).then(function (hit) {
+        // One at a time: on a 2G link parallel requests only queue up, and the server is spared.
+        return links.concat([listPath]).reduce(function (previous, path) {
+          return previous.then(function () {
+            return cache.match(path, { ignoreVary: true });
+          }).then(function (hit) {
             if (hit) { return null; }
             return fetch(path, { credentials: "same-origin" }).then(function (response) {
               if (response.ok && !response.redirected) { return cache.put(path, response); }
               return null;
             });
           });
-        }));
+        }, Promise.resolve());
       });
     }).catch(function () { return null; });
   }
@@ -218,25 +221,26 @@
       }).then(function () { return true; }, function () { return true; });
     });
     ready.then(function (keepGoing) {
-      if (!keepGoing) { return; }
+      if (!keepGoing) { return null; }
       document.querySelectorAll("form[data-offline-form]").forEach(watchForm);
-      if ("serviceWorker" in navigator) {
-        navigator.serviceWorker.register(meta("offline-worker"), { scope: "/" }).then(function () {
+      window.addEventListener("online", sendNow);
+      window.addEventListener("offline", render);
+      // What waits is sent first; then the pages are kept, one request after another.
+      return sendNow().then(function () {
+        if (!("serviceWorker" in navigator)) { return null; }
+        navigator.serviceWorker.addEventListener("message", function (event) {
+          if (event.data && event.data.outbox) { login = event.data.outbox.login; render(); }
+        });
+        return navigator.serviceWorker.register(meta("offline-worker"), { scope: "/" }).then(function () {
           return navigator.serviceWorker.ready;
         }).then(function () {
           if (!navigator.onLine) { return null; }
           return keepAssets().then(function () {
             return document.querySelector("[data-offline-list]") ? keepVisitPages() : null;
           });
-        }).catch(function () { return null; });
-        navigator.serviceWorker.addEventListener("message", function (event) {
-          if (event.data && event.data.outbox) { login = event.data.outbox.login; render(); }
         });
-      }
-      window.addEventListener("online", sendNow);
-      window.addEventListener("offline", render);
-      return sendNow();
-    });
+      });
+    }).catch(function () { return null; });
   }
 
   if (document.readyState === "loading") {
