@@ -229,34 +229,52 @@ def duplicates_find() -> FindResult:
     """Find the possible duplicates already on the register (`manage.py find_duplicates`, nightly):
     records are grouped by each value the rule compares (blocking), and every pair in a group is put
     to the same rule as the check on the way in. Idempotent: a pair is recorded once, and one judged
-    not the same stays so. Returns the number of open pairs and how many are new."""
+    not the same stays so (it only gains a new reason). Returns the number of open pairs and how many
+    are new. Reads values, not instances, and writes the new pairs in bulk."""
     result = FindResult()
     for kind, rows, blocks in (
         (CARER, carer_facts_rows(Carer.objects.order_by()), _carer_blocks),
         (CHILD, child_facts_rows(Child.objects.order_by()), _child_blocks),
     ):
-        records = {row["id"]: (row, facts_of(kind, row)) for row in rows.iterator(chunk_size=2000)}
+        facts = {row["id"]: facts_of(kind, row) for row in rows.iterator(chunk_size=2000)}
         groups: dict[str, list] = defaultdict(list)
-        for pk, (_row, facts) in records.items():
-            for key in blocks(facts):
+        for pk, record in facts.items():
+            for key in blocks(record):
                 groups[key].append(pk)
-        seen: set[tuple] = set()
-        with transaction.atomic():
-            for ids in groups.values():
-                if len(ids) > GROUP_LIMIT:
-                    logger.warning("duplicates_find: %s records share one %s value; not paired", len(ids), kind)
-                    continue
-                for a, b in itertools.combinations(sorted(ids, key=str), 2):
-                    if (a, b) in seen:
-                        continue
-                    seen.add((a, b))
-                    reasons = duplicate_reasons(kind, records[a][1], records[b][1])
-                    if reasons:
-                        result.created += _pair_upsert(kind, a, b, reasons, source=DuplicatePair.Source.FINDER)
+        found: dict[tuple, list[str]] = {}
+        for ids in groups.values():
+            if len(ids) > GROUP_LIMIT:
+                logger.warning("duplicates_find: %s records share one %s value; not paired", len(ids), kind)
+                continue
+            for a, b in itertools.combinations(sorted(ids, key=str), 2):
+                if (a, b) not in found:
+                    found[(a, b)] = duplicate_reasons(kind, facts[a], facts[b])
+        result.created += _pairs_record(kind, {pair: reasons for pair, reasons in found.items() if reasons})
     open_pairs = DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN)
     result.carers = open_pairs.filter(kind=CARER).count()
     result.children = open_pairs.filter(kind=CHILD).count()
     return result
+
+
+def _pairs_record(kind: str, found: dict[tuple, list[str]]) -> int:
+    """Record the pairs found (smaller id first): the new ones in bulk, a known one only gaining a
+    reason. Returns how many are new."""
+    a_field, b_field = ("carer_a_id", "carer_b_id") if kind == CARER else ("child_a_id", "child_b_id")
+    with transaction.atomic():
+        known = {
+            (str(p[a_field]), str(p[b_field])): p
+            for p in DuplicatePair.objects.filter(kind=kind).values("id", a_field, b_field, "reasons")
+        }
+        new, grown = [], []
+        for (a, b), reasons in found.items():
+            pair = known.get((str(a), str(b)))
+            if pair is None:
+                new.append(DuplicatePair(kind=kind, **{a_field: a, b_field: b}, reasons=sorted(reasons)))
+            elif not set(reasons) <= set(pair["reasons"]):
+                grown.append(DuplicatePair(id=pair["id"], reasons=sorted(set(pair["reasons"]) | set(reasons))))
+        DuplicatePair.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        DuplicatePair.objects.bulk_update(grown, ["reasons"], batch_size=1000)
+    return len(new)
 
 
 def _carer_blocks(facts: PersonFacts) -> Iterable[str]:
