@@ -52,6 +52,7 @@ def test_a_supervisor_sees_the_headlines_of_their_province_each_linked_to_its_li
     breakdowns = _card(html, "placements_breakdown_90d_rate")
     assert 'href="/placements/?status=ended&amp;end_reason=breakdown&amp;province=02"' in breakdowns
     assert "province-map" not in html  # one province: nothing to compare
+    assert 'href="/api/v1/indicators/export/?format=xlsx&amp;from=2026-01&amp;to=2026-03"' in html
 
 
 def test_a_national_administrator_compares_provinces_on_one_scale_and_ranks_them(page_for, history):
