@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from matching import selectors
 from matching.core import COMPONENTS, Weights
 from matching.models import BatchPlan, MatchingPolicy, MatchRun
 from register.admin.base import PermissionAndCapabilityMixin, ReadOnlyAdmin, ScopedAdminMixin, VersionedPolicyAdmin
@@ -26,9 +27,39 @@ class MatchingPolicyForm(forms.ModelForm):
         return value
 
 
+PREVIEW_RUNS = 200
+
+
+def _previewing(form_class, user):
+    """The form, which on "Preview" shows how the draft would have ranked the last runs and refuses
+    to save (a non-field error), so the page comes back with the draft as typed."""
+
+    class PreviewForm(form_class):
+        preview = None
+
+        def clean(self):
+            data = super().clean()
+            if not self.errors:
+                scale = data.get("distance_scale_km") or 40.0
+                weights = Weights.from_mapping({**data["weights"], "distance_scale_km": scale})
+                self.preview = selectors.policy_preview(user=user, weights=weights, runs=PREVIEW_RUNS)
+                raise ValidationError(_("This is a preview: nothing was saved. Save to make the draft the policy."))
+            return data
+
+    return PreviewForm
+
+
 @admin.register(MatchingPolicy)
 class MatchingPolicyAdmin(VersionedPolicyAdmin):
     form = MatchingPolicyForm
+    change_form_template = "admin/matching/matchingpolicy/change_form.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if request.method == "POST" and "_preview" in request.POST:
+            return _previewing(form, request.user)
+        return form
+
     newest_first = ("-version",)
     list_display = ["__str__", "in_force", "distance_scale_km", "created_at", "created_by", "notes"]
     readonly_fields = ["created_at", "created_by"]

@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matching import selectors, services
-from matching.core import EFFECTS
+from matching.core import COMPONENTS, EFFECTS, Weights
 from matching.explanations import contributions, explanation, sentences
-from matching.models import BatchPlan, MatchOutreach
+from matching.models import BatchPlan, MatchingPolicy, MatchOutreach
 from register.api.fields import BoundedListField, reason_field
 from register.api.permissions import HasCapability
 from register.api.placements import PlacementSerializer
@@ -232,6 +232,44 @@ class BatchPlanSerializer(serializers.ModelSerializer):
         return data
 
 
+class PolicyPreviewRequestSerializer(serializers.Serializer):
+    weights = serializers.DictField(
+        child=serializers.FloatField(min_value=0),
+        help_text=_("The draft's component weights; a component left out keeps the weight in force."),
+    )
+    distance_scale_km = serializers.FloatField(required=False, min_value=0.1, max_value=1000)
+    runs = serializers.IntegerField(min_value=1, max_value=500, default=200)
+
+    def validate_weights(self, value):
+        unknown = sorted(set(value) - set(COMPONENTS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown components: %(names)s. Known: %(known)s.")
+                % {"names": ", ".join(unknown), "known": ", ".join(COMPONENTS)}
+            )
+        return value
+
+    def draft(self) -> Weights:
+        current = MatchingPolicy.current()
+        weights = {**current.weights, **self.validated_data["weights"]}
+        if not any(float(weights.get(c, 0)) > 0 for c in COMPONENTS):
+            raise serializers.ValidationError({"weights": [_("At least one weight must be above 0.")]})
+        scale = self.validated_data.get("distance_scale_km", current.distance_scale_km)
+        return Weights.from_mapping({**weights, "distance_scale_km": scale})
+
+
+class PolicyPreviewSerializer(serializers.Serializer):
+    runs = serializers.IntegerField(help_text=_("Runs compared (those with at least one family eligible)."))
+    top1_changed = serializers.IntegerField(help_text=_("Runs whose first family would change."))
+    placed_families = serializers.IntegerField(help_text=_("Runs from which a family was placed."))
+    mean_rank_shift_of_placed_family = serializers.FloatField(
+        allow_null=True, help_text=_("Mean of the placed family's new rank minus its rank now (negative: up).")
+    )
+    kendall_tau_median = serializers.FloatField(
+        allow_null=True, help_text=_("Median Kendall's tau between the two orders (1: the same order).")
+    )
+
+
 class OutcomesQuerySerializer(serializers.Serializer):
     province = serializers.CharField(required=False, max_length=2, help_text=_("A province code."))
     policy_version = serializers.IntegerField(required=False, min_value=1)
@@ -350,6 +388,20 @@ class MatchingOutcomesView(APIView):
         return Response(MatchingOutcomesSerializer({"results": results}).data)
 
 
+class PolicyPreviewView(APIView):
+    """How a draft policy would have ranked the last runs, before it is saved. Nothing is stored."""
+
+    permission_classes = [HasCapability.for_("policies.write")]
+
+    @extend_schema(request=PolicyPreviewRequestSerializer, responses={200: PolicyPreviewSerializer})
+    def post(self, request):
+        data = PolicyPreviewRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        draft = data.draft()
+        result = selectors.policy_preview(user=request.user, weights=draft, runs=data.validated_data["runs"])
+        return Response(PolicyPreviewSerializer(result).data)
+
+
 class BatchCreateView(APIView):
     permission_classes = [CanMatch]
 
@@ -423,6 +475,7 @@ urlpatterns = [
     path("matches/<uuid:pk>/explain/", MatchExplainView.as_view(), name="match-explain"),
     path("matches/<uuid:pk>/outreach/", MatchOutreachView.as_view(), name="match-outreach"),
     path("matching-outcomes/", MatchingOutcomesView.as_view(), name="matching-outcomes"),
+    path("matching-policies/preview/", PolicyPreviewView.as_view(), name="matching-policy-preview"),
     path("batch-matches/", BatchCreateView.as_view(), name="batch-create"),
     path("batch-matches/<uuid:pk>/", BatchDetailView.as_view(), name="batch-detail"),
     path("batch-matches/<uuid:pk>/confirm/", BatchConfirmView.as_view(), name="batch-confirm"),

@@ -3,10 +3,14 @@
 import contextlib
 from collections.abc import Iterable
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from matching import adapter
+from matching.core.evaluate import evaluate
+from matching.core.preview import rerank
 from matching.models import BatchPlan, MatchOutreach, MatchRun
 from register.models import Carer, Placement
 from register.scoping import scope_to_user
@@ -139,3 +143,40 @@ def _with_rates(counts: dict[str, int]) -> dict:
         observed = counts[f"observed_{name}"]
         rates[f"breakdown_rate_{name}"] = round(counts[f"breakdowns_{name}"] / observed, 4) if observed else None
     return {**counts, **rates}
+
+
+# --- A draft policy's effect on recent runs ---------------------------------------------------------
+def policy_preview(*, user, weights, runs: int = 200) -> dict:
+    """How `weights` (a draft policy) would have ranked the families of the last `runs` match runs
+    of the user's provinces, against each run's own policy, both on the register as it is now:
+    how often the first family changes, how far the family placed from the run moves, and Kendall's
+    tau between the two orders (median over the runs). Nothing is stored."""
+    recent = list(scope_to_user(MatchRun.objects.select_related("policy"), user).order_by("-created_at")[:runs])
+    placed = dict(
+        scope_to_user(Placement.objects.filter(match_id__in=[r.pk for r in recent]), user)
+        .order_by("created_at")
+        .values_list("match_id", "carer_id")
+    )
+    carers = adapter.carers_for(user)
+    position = {cid: i for i, cid in enumerate(carers.ids.tolist())}
+    changed, shifts, taus, compared = 0, [], [], 0
+    for run in recent:
+        unit = adapter.unit_from_json(run.inputs["unit"])
+        evaluation = evaluate(unit, carers, adapter.weights_of(run.policy))
+        carer = placed.get(run.pk)
+        result = rerank(evaluation, carers.ids, weights, position.get(str(carer)) if carer else None)
+        if result.top1_changed is None:
+            continue
+        compared += 1
+        changed += result.top1_changed
+        if result.placed_shift is not None:
+            shifts.append(result.placed_shift)
+        if result.kendall_tau is not None:
+            taus.append(result.kendall_tau)
+    return {
+        "runs": compared,
+        "top1_changed": changed,
+        "placed_families": len(shifts),
+        "mean_rank_shift_of_placed_family": round(sum(shifts) / len(shifts), 3) if shifts else None,
+        "kendall_tau_median": round(float(np.median(taus)), 4) if taus else None,
+    }

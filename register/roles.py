@@ -34,6 +34,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "followup.read": frozenset({R.SUPERVISOR, R.SOCIAL_WORKER, R.NATIONAL_ADMIN}),
     "visits.acknowledge": frozenset({R.SUPERVISOR, R.NATIONAL_ADMIN}),
     "audit.read": frozenset({R.NATIONAL_ADMIN}),
+    # Matching policies are national: drafting one and previewing its effect on recent runs.
+    "policies.write": frozenset({R.NATIONAL_ADMIN}),
     # Monitoring the reform (issue 17): the indicators, where families are missing, closures.
     "indicators.read": frozenset({R.REGISTRAR, R.PLACEMENT_OFFICER, R.SUPERVISOR, R.NATIONAL_ADMIN}),
     "capacity.read": frozenset({R.PLACEMENT_OFFICER, R.SUPERVISOR, R.NATIONAL_ADMIN}),

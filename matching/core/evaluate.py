@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -31,7 +32,7 @@ class Evaluation:
     is_kin: np.ndarray  # bool, (n,)
     weights: np.ndarray  # float, (len(COMPONENTS),): the policy's weights, 0 where a component does not apply
 
-    @property
+    @cached_property  # read several times per ranking; a reduction over every family each time
     def eligible(self) -> np.ndarray:
         return ~self.reasons.any(axis=1)
 

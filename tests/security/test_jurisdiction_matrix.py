@@ -387,6 +387,10 @@ ROUTES: dict[str, Route] = {
         _one("GET", "/reform/", lambda w, s, r: {"province": side(w, s).code}, api=False),
         shows="figures",
     ),
+    # A draft matching policy tried on recent runs (national): figures only, nothing stored.
+    "matching-policy-preview": Route(
+        "form", "policies.write", _one("POST", _api("matching-policies/preview/"), {"weights": {}, "runs": 5})
+    ),
     # Placements made from match runs, counted per policy version: figures, no record named.
     "matching-outcomes": Route(
         "list",
