@@ -117,7 +117,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Follow-up visits on time"),
         _(
             "Of the follow-up visits due during the month (not cancelled), the share completed within 7 days "
-            "of their due date."
+            "of their due date (a visit still within its 7 days is counted once done or once they have passed)."
         ),
         "rate",
         _("placements reviewed (children in formal care whose placement was reviewed)"),

@@ -32,6 +32,7 @@ from monitoring.indicators import (
     months_between,
 )
 from register.models import Carer, Child, Placement, PlacementChild, Province, StatusEvent, Visit
+from register.rules.visits import today
 
 K = StatusEvent.Kind
 CHILD = Child.Status
@@ -321,8 +322,11 @@ def _pairwise_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _visits(scope, months, done):
     start, end = month_first_day(months[0]), month_last_day(months[-1])
+    # A visit is judged once done, or once its week has passed: visits of the current month still
+    # within their week are not counted yet (they would count as late before they could be).
+    judged = Q(state=Visit.State.COMPLETED) | Q(due_date__lt=today() - datetime.timedelta(days=ON_TIME_DAYS))
     visits = scope.filter(
-        Visit.objects.filter(due_date__range=(start, end)).exclude(state=Visit.State.CANCELLED),
+        Visit.objects.filter(judged, due_date__range=(start, end)).exclude(state=Visit.State.CANCELLED),
         "placement__province_id",
     )
     on_time = Q(state=Visit.State.COMPLETED, completed_on__lte=F("due_date") + datetime.timedelta(days=ON_TIME_DAYS))

@@ -281,3 +281,19 @@ def test_the_workbook_refuses_bad_periods_in_json(client_for):
         "from": ["Enter a month as YYYY-MM, for example 2026-11."]
     }
     assert client_for(Role.SOCIAL_WORKER).get("/api/v1/indicators/export/?format=xlsx").status_code == 403
+
+
+def test_a_visit_still_within_its_week_is_not_counted_late_yet(client_for):
+    from tests.register.placements_factories import place
+
+    day = timezone.localdate()
+    placement = place(start_date=day)
+    supervisor = client_for(Role.SUPERVISOR)
+
+    def judged(due):
+        Visit.objects.filter(placement=placement).update(due_date=due)
+        body = supervisor.get(f"/api/v1/indicators/?from={due:%Y-%m}").json()
+        return sum(d for _, d in fractions(body, "visits_on_time_rate"))
+
+    assert judged(day - datetime.timedelta(days=3)) == 0  # within their week: not late yet
+    assert judged(day - datetime.timedelta(days=8)) == Visit.objects.count()  # past it, never done: late
