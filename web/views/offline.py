@@ -22,7 +22,14 @@ from register.middleware import AbsoluteSessionLifetimeMiddleware
 # What the phone keeps at once to show its pages with no connection (each page also hands the
 # worker the styles and scripts it uses). The pages themselves (My visits, and the form of each open
 # visit) are kept as they are opened.
-SHELL_ASSETS = ("web/app.css", "web/followup.css", "web/outbox.js", "web/offline.js", "web/icons/icon-192.png")
+SHELL_ASSETS = (
+    "web/app.css",
+    "web/followup.css",
+    "web/outbox.js",
+    "web/offline.js",
+    "web/focus.js",
+    "web/icons/icon-192.png",
+)
 
 
 def _shell_urls() -> list[str]:
