@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+from register.collation import register_sqlite_collation
 
 
 class RegisterConfig(AppConfig):
@@ -15,3 +18,6 @@ class RegisterConfig(AppConfig):
 
         # The sessions and tokens inventory, and signing out everywhere on a password change.
         from register.services import sessions  # noqa: F401
+
+        # Names sorted in Khmer order on SQLite too (register/collation.py).
+        connection_created.connect(register_sqlite_collation, dispatch_uid="register_khmer_collation")

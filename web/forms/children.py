@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from register.collation import khmer_order
 from register.models import Child
 from register.selectors.children import institution_list
 from register.selectors.filters import ChildFilter
@@ -41,7 +42,7 @@ class ChildFilterForm(forms.Form):
         self.fields["status"].choices = everything + list(Child.Status.choices)
         provinces = provinces_of(user)
         self.fields["province"].choices = everything + [(p.code, f"{p.code} {p.name}") for p in provinces]
-        institutions = institution_list(user=user).order_by("name", "id").values_list("pk", "name")
+        institutions = institution_list(user=user).order_by(khmer_order("name"), "id").values_list("pk", "name")
         self.fields["institution"].choices = everything + [(str(pk), name) for pk, name in institutions]
         for name in ("status", "province", "institution", "page_size"):
             self.fields[name].widget.attrs["data-testid"] = f"child-filter-{name.replace('_', '-')}"
