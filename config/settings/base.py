@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "CheckResultEnum": "register.models.CarerCheck.Result",
         "PlacementStatusEnum": "register.models.Placement.Status",
         "VisitStatusEnum": "register.rules.visits.VISIT_STATUS_CHOICES",
+        "VisitOutcomeEnum": "register.models.Visit.Outcome",
+        "LateRecordReasonEnum": "register.models.placements.VisitLateRecord.Reason",
         "HouseholdRelationshipEnum": "register.models.HouseholdMember.Relationship",
         "KinRelationshipEnum": "register.models.KinLink.Relationship",
         "BatchPlanStatusEnum": "matching.models.BatchPlan.Status",
