@@ -142,7 +142,9 @@ def test_the_walk_finds_the_framework_messages_it_is_meant_to():
 
 
 def test_every_framework_message_the_register_can_show_is_in_khmer():
-    untranslated = sorted(english for english, message in register_messages().items() if shown(message, "km") == english)
+    untranslated = sorted(
+        english for english, message in register_messages().items() if shown(message, "km") == english
+    )
     assert untranslated == [], (
         "add these to config/framework_messages.py, then translate them in locale/km (make messages)"
     )

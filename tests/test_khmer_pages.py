@@ -265,6 +265,8 @@ def _variants(req: Req) -> list[Req]:
 FREE_TEXT = {
     "summary",
     "notes",
+    "note",
+    "action",
     "reason",
     "household_name",
     "given_name",
