@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
 from matching.adapter import commune_points
@@ -220,16 +220,21 @@ def _approved(scope, months, done):
 
 def _enquiry_to_approval(scope, months, done):
     start, end = month_first_day(months[0]), month_last_day(months[-1])
-    same = StatusEvent.objects.filter(kind=K.CARER, subject_id=OuterRef("subject_id"))
-    approvals = scope.filter(
-        StatusEvent.objects.filter(kind=K.CARER, to_status=Carer.Status.APPROVED, on__range=(start, end)),
-        "to_province_id",
-    ).annotate(
-        earlier=Exists(same.filter(to_status=Carer.Status.APPROVED, on__lt=OuterRef("on"))),
-        enquiry=Subquery(same.filter(from_status="").values("on")[:1]),
+    carers = StatusEvent.objects.filter(kind=K.CARER).order_by()
+    approvals = scope.filter(carers.filter(to_status=Carer.Status.APPROVED, on__lte=end), "to_province_id")
+    first: dict = {}  # carer -> (day of its first approval, province)
+    for subject, on, province in approvals.values_list("subject_id", "on", "to_province_id"):
+        if subject not in first or on < first[subject][0]:
+            first[subject] = (on, province)
+    first = {k: v for k, v in first.items() if v[0] >= start}
+    # Read together rather than one sub-query a family: a join in Python over the period's approvals.
+    enquiries = (
+        dict(carers.filter(from_status="", subject_id__in=list(first)).values_list("subject_id", "on")) if first else {}
     )
-    rows = approvals.filter(earlier=False, enquiry__isnull=False).values_list("to_province_id", "on", "enquiry")
-    return _collect(scope, ((p, month_of(on), (on - enquiry).days) for p, on, enquiry in rows))
+    return _collect(
+        scope,
+        ((p, month_of(on), (on - enquiries[k]).days) for k, (on, p) in first.items() if k in enquiries),
+    )
 
 
 def _waiting(scope, months, done):
