@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications import selectors
 from register.exports import csv_bytes
-from register.rules.visits import days_overdue, status_of
+from register.rules.visits import VISIT_STATUS_CHOICES, days_overdue, status_of
 
 CSV_EXPORT_LIMIT = 10000
 TOO_MANY_ROWS = _(
@@ -28,7 +28,19 @@ CSV_COLUMNS = [
     "social_worker",
     "delivery_failed",
     "id",
+    # For people (issue 17): references and names a supervisor may read, and the codes above in the
+    # reader's language. Children by reference only: a name would be a read of the child's record.
+    "priority_label",
+    "status_label",
+    "family_reference",
+    "household",
+    "primary_carer",
+    "phone",
+    "district_name",
+    "children",
+    "social_worker_name",
 ]
+STATUS_LABELS = dict(VISIT_STATUS_CHOICES)
 
 
 def follow_up_row(visit) -> dict:
@@ -49,6 +61,15 @@ def follow_up_row(visit) -> dict:
         "social_worker": worker.username if worker else None,
         "delivery_failed": bool(visit.delivery_failed),
         "id": str(visit.id),
+        "priority_label": str(selectors.Priority(visit.priority).label),
+        "status_label": str(STATUS_LABELS.get(status, status)),
+        "family_reference": placement.carer.reference,
+        "household": placement.carer.household_name,
+        "primary_carer": f"{placement.carer.given_name} {placement.carer.family_name}",
+        "phone": placement.carer.phone,
+        "district_name": placement.carer.district.name,
+        "children": " ".join(sorted(m.child.reference for m in placement.memberships.all())),
+        "social_worker_name": (worker.get_full_name() or worker.username) if worker else None,
     }
 
 
@@ -61,4 +82,7 @@ def follow_up_csv(queryset) -> bytes:
         raise ValidationError(
             {"format": [TOO_MANY_ROWS % {"limit": CSV_EXPORT_LIMIT, "count": total}]}, code="export_too_large"
         )
-    return csv_bytes(CSV_COLUMNS, (follow_up_row(visit) for visit in queryset[:CSV_EXPORT_LIMIT]))
+    rows = queryset.select_related("placement__carer__district", "placement__social_worker").prefetch_related(
+        "placement__memberships__child"
+    )[:CSV_EXPORT_LIMIT]
+    return csv_bytes(CSV_COLUMNS, (follow_up_row(visit) for visit in rows))

@@ -18,7 +18,11 @@ pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("web:followup_queue")
 EXPORT = reverse("web:followup_export")
-HEADER = "priority,due_date,days_overdue,status,province,district,carer,placement,social_worker,delivery_failed,id"
+HEADER = (
+    "priority,due_date,days_overdue,status,province,district,carer,placement,social_worker,delivery_failed,id,"
+    "priority_label,status_label,family_reference,household,primary_carer,phone,district_name,children,"
+    "social_worker_name"
+)
 
 
 @pytest.fixture
