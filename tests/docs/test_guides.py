@@ -4,6 +4,7 @@ every page of "Using the register" has its Khmer counterpart. See docs/developin
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
@@ -94,6 +95,19 @@ def test_every_page_of_using_the_register_has_its_khmer_counterpart():
         letters = [c for c in prose if c.isalpha()]
         khmer_share = sum(1 for c in letters if KHMER.match(c)) / max(len(letters), 1)
         assert khmer_share > 0.8, f"docs/using/km/{name} is {khmer_share:.0%} Khmer"
+
+
+def test_the_khmer_guides_use_the_glossarys_words():
+    """The Khmer pages say each term as the catalogue does (locale/glossary.csv: its renderings to avoid
+    that hold in every context, Arabic digits), so a trainer reads the pages' own words."""
+    with (ROOT / "locale" / "glossary.csv").open(encoding="utf-8", newline="") as f:
+        rules = [row for row in csv.DictReader(f) if row["avoid"] and not row["context"]]
+    found = []
+    for page in sorted((DOCS / "using" / "km").glob("*.md")):
+        prose = re.sub(r"`[^`]*`|\]\([^)]*\)", " ", FENCE.sub("", page.read_text(encoding="utf-8")))
+        for row in rules:
+            found += [f"{page.name}: {m.group(0)!r} (use {row['term_km']})" for m in re.finditer(row["avoid"], prose)]
+    assert not found, "\n".join(found)
 
 
 def curl_paths() -> list[tuple[str, str]]:
