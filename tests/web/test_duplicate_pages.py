@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from register import models as m
 from register.roles import Role
-from tests.factories import CarerFactory
+from tests.factories import CarerFactory, ChildFactory
 from tests.web.test_carer_pages import HOUSEHOLD, OFFER, PERSON, PLACE, step
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +80,16 @@ def test_registrars_are_not_offered_the_page(page_for):
     assert registrar.get(reverse("web:duplicate_list")).status_code == 403
     assert reverse("web:duplicate_list") not in registrar.get(reverse("web:dashboard")).content.decode()
     assert reverse("web:duplicate_list") in page_for(Role.SUPERVISOR).get(reverse("web:dashboard")).content.decode()
+
+
+def test_a_national_admins_notice_leads_to_the_possible_duplicates(page_for):
+    from notifications.models import Kind, Notification, Reminder
+    from notifications.services import possible_duplicate_reminders_create
+
+    admin = page_for(Role.NATIONAL_ADMIN, ())
+    child = ChildFactory(reference="CH-02-000005")
+    assert possible_duplicate_reminders_create(kind="child", record_ids=[str(child.pk)]) == 1
+    reminder = Reminder.objects.get(kind=Kind.POSSIBLE_DUPLICATE)
+    Notification.objects.create(reminder=reminder, recipient=admin.user, kind=reminder.kind, channel="inbox")
+    page = admin.get(reverse("web:notifications")).content.decode()
+    assert "CH-02-000005" in page and reverse("web:duplicate_list") in page and "Dara" not in page
