@@ -47,6 +47,7 @@ from register import models as m
 from register.models import AuditEntry
 from register.roles import Role
 from register.services.placements import placement_create
+from register.services.visits import visit_complete
 from tests.factories import PASSWORD, CarerFactory, ChildFactory, InstitutionFactory, make_user
 from tests.register.carers_factories import (
     CarerCheckFactory,
@@ -448,6 +449,14 @@ def api_visit_complete(w, **_):
     return [entry("update", "register.Visit", visit.pk, {"state", "completed_on", "outcome"})]
 
 
+def api_visit_acknowledge(w, **_):
+    visit = _urgent_visit(w)
+    with w.collect():
+        response = w.api(w.supervisor).post(f"/api/v1/visits/{visit.pk}/acknowledge/", {"action": "Nurse sent"})
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.Visit", visit.pk, {"acknowledged_at", "acknowledged_by_id", "acknowledgement"})]
+
+
 def api_match_create(w, **_):
     child = ChildFactory()
     CarerFactory()
@@ -513,6 +522,7 @@ API_WRITES: dict[tuple[str, str], Callable | NotAudited] = {
     ("POST", "/api/v1/placements/"): api_placement_create,
     ("POST", "/api/v1/placements/{id}/end/"): api_placement_end,
     ("POST", "/api/v1/visits/{id}/complete/"): api_visit_complete,
+    ("POST", "/api/v1/visits/{id}/acknowledge/"): api_visit_acknowledge,
     ("POST", "/api/v1/matches/"): api_match_create,
     ("POST", "/api/v1/batch-matches/"): api_batch_create,
     ("POST", "/api/v1/batch-matches/{id}/confirm/"): api_batch_confirm,
@@ -1001,6 +1011,29 @@ def page_visit_record(w, **_):
     return [entry("update", "register.Visit", visit.pk, {"state", "completed_on", "outcome"})]
 
 
+def _urgent_visit(w):
+    placement = placed(w, social_worker=w.worker)
+    visit = placement.visits.order_by("due_date").first()
+    visit_complete(actor=w.worker, visit=visit, visited_on=today(), outcome="urgent", notes="At risk")
+    return visit
+
+
+def page_visit_acknowledge(w, **_):
+    visit = _urgent_visit(w)
+    client = w.page(w.supervisor)
+    with w.collect():
+        response = client.post(
+            reverse("web:visit_acknowledge", args=[visit.pk]),
+            {"action": "Called the family", "next_visit_on": today().isoformat()},
+        )
+    assert response.status_code == 302, response.content
+    extra = m.Visit.objects.get(follow_up_of=visit)
+    return [
+        entry("update", "register.Visit", visit.pk, {"acknowledged_at", "acknowledged_by_id", "acknowledgement"}),
+        entry("create", "register.Visit", extra.pk, {"due_date"}),
+    ]
+
+
 def page_carer_import(w, **_):
     client = w.page(w.registrar)
     with w.collect():
@@ -1037,6 +1070,7 @@ PAGE_WRITES: dict[str, Callable | NotAudited] = {
     "placement_end": page_placement_end,
     "placement_assign": page_placement_assign,
     "visit_record": page_visit_record,
+    "visit_acknowledge": page_visit_acknowledge,
     "notification_read": NotAudited("marks the caller's own inbox message read: not a register record"),
 }
 
@@ -1049,6 +1083,8 @@ CHILD_PAGES = {
     "match_place": lambda s: (reverse("web:match_place", args=[s.run_id, s.carer.pk]), _matched(s)),
     "batch_plan_detail": lambda s: (reverse("web:batch_plan_detail", args=[s.plan.pk]), _planned(s)),
     "placement_detail": lambda s: (reverse("web:placement_detail", args=[s.placement.pk]), [s.child]),
+    # The visit's children by given name and age, for the social worker at the door (issue 16).
+    "visit_record": lambda s: (reverse("web:visit_record", args=[s.visit.pk]), [s.child]),
 }
 OTHER_PAGES: dict[str, tuple[Callable, str]] = {
     "dashboard": (lambda s: reverse("web:dashboard"), "counts per province"),
@@ -1099,8 +1135,15 @@ OTHER_PAGES: dict[str, tuple[Callable, str]] = {
     "placement_list": (lambda s: reverse("web:placement_list"), "placements; children by reference"),
     "placement_end": (lambda s: reverse("web:placement_end", args=[s.placement.pk]), "POST only"),
     "placement_assign": (lambda s: reverse("web:placement_assign", args=[s.placement.pk]), "POST only"),
-    "my_visits": (lambda s: reverse("web:my_visits"), "the caller's visits; children by reference"),
-    "visit_record": (lambda s: reverse("web:visit_record", args=[s.visit.pk]), "a visit; children by reference"),
+    "my_visits": (
+        lambda s: reverse("web:my_visits"),
+        "the caller's own visits (a superuser follows none; test_offline_pages checks the social worker's reads)",
+    ),
+    "visit_acknowledge": (lambda s: reverse("web:visit_acknowledge", args=[s.visit.pk]), "POST only"),
+    "manifest": (lambda s: reverse("web:manifest"), "the app's name and icons"),
+    "service_worker": (lambda s: reverse("web:service_worker"), "a script"),
+    "favicon": (lambda s: reverse("web:favicon"), "a redirect to the icon"),
+    "offline_session": (lambda s: reverse("web:offline_session"), "the caller's username and a CSRF token"),
     "notifications": (lambda s: reverse("web:notifications"), "family references and dates"),
     "notification_read": (lambda s: reverse("web:notification_read", args=[s.notification.pk]), "POST only"),
 }
