@@ -20,6 +20,12 @@ class CarerSearchKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["carer", "key"], name="carer_search_key_once")]
+        # A typed word's families read from the index alone (PostgreSQL: an index-only scan of the prefix).
+        indexes = [
+            models.Index(
+                fields=["key", "carer"], name="carer_key_prefix", opclasses=["varchar_pattern_ops", "uuid_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -31,6 +37,11 @@ class ChildSearchKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["child", "key"], name="child_search_key_once")]
+        indexes = [
+            models.Index(
+                fields=["key", "child"], name="child_key_prefix", opclasses=["varchar_pattern_ops", "uuid_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key
