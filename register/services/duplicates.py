@@ -363,7 +363,14 @@ def carer_merge(*, actor, keep, other, reason: str = "") -> Carer:
     moved: dict[str, int] = {}
     moved["checks"] = CarerCheck.objects.filter(carer=merged).update(carer=kept)
     moved["concerns"] = SafeguardingConcern.objects.filter(carer=merged).update(carer=kept)
-    moved["placements"] = Placement.objects.filter(carer=merged).update(carer=kept, province_id=kept.province_id)
+    placements = list(Placement.objects.filter(carer=merged).values_list("pk", flat=True))
+    moved["placements"] = Placement.objects.filter(pk__in=placements).update(
+        carer=kept, province_id=kept.province_id, updated_at=timezone.now()
+    )
+    # A child in one of those placements is where the family is (Child.province follows the placement).
+    Child.objects.filter(memberships__placement__in=placements, memberships__active=True).update(
+        province_id=kept.province_id, updated_at=timezone.now()
+    )
     # Trainings: one record per module.
     kept_trainings = {t.module_id: t for t in CarerTraining.objects.filter(carer=kept)}
     moved["trainings"] = 0

@@ -15,7 +15,13 @@ from register.roles import Role
 from register.rules.duplicates import PersonFacts, carer_duplicate_reasons, child_duplicate_reasons
 from register.services.duplicates import duplicates_find
 from tests.factories import CarerFactory, ChildFactory, make_user
-from tests.register.carers_factories import CarerCheckFactory, CarerTrainingFactory, ConcernFactory, carer_payload
+from tests.register.carers_factories import (
+    CarerCheckFactory,
+    CarerTrainingFactory,
+    ConcernFactory,
+    carer_payload,
+)
+from tests.register.carers_factories import place as place_with
 from tests.register.children_factories import child_payload
 from tests.register.imports_factories import csv_bytes, import_row, upload
 
@@ -231,6 +237,7 @@ def test_a_merge_moves_every_link_and_the_other_answers_merged_into(client_for):
     CarerTrainingFactory(carer=other, module_id="infant_care")
     CarerCheckFactory(carer=other)
     ConcernFactory(carer=other)
+    placement = place_with(other)
     child, excluded_child = ChildFactory(), ChildFactory(date_of_birth=datetime.date(2016, 2, 2))
     m.KinLink.objects.create(child=child, carer=other, relationship="aunt_uncle")
     m.CarerExclusion.objects.create(child=excluded_child, carer=other, reason="Risk.")
@@ -252,6 +259,8 @@ def test_a_merge_moves_every_link_and_the_other_answers_merged_into(client_for):
         ("infant_care", m.CarerTraining.objects.get(module_id="infant_care").completed_on),
     ]
     assert kept.checks.count() == 1 and kept.concerns.count() == 1
+    placement.refresh_from_db()
+    assert placement.carer == kept and kept.placements.count() == 1
     assert list(m.KinLink.objects.values_list("child", "carer")) == [(child.pk, kept.pk)]  # exclusion wins
     assert list(m.CarerExclusion.objects.values_list("child", "carer")) == [(excluded_child.pk, kept.pk)]
     other.refresh_from_db()
@@ -335,4 +344,6 @@ def test_the_admin_refuses_a_possible_duplicate_child_and_takes_a_reason(client)
     assert m.Child.objects.count() == 1
     saved = client.post("/admin/register/child/add/", {**form, "duplicate_reviewed": "Primero id typed wrongly."})
     assert saved.status_code == 302
-    assert m.Child.objects.count() == 2 and m.DuplicatePair.objects.get().registration_note == "Primero id typed wrongly."
+    assert (
+        m.Child.objects.count() == 2 and m.DuplicatePair.objects.get().registration_note == "Primero id typed wrongly."
+    )
