@@ -82,6 +82,7 @@ MESSAGES = [
     gettext_noop("User inactive or deleted."),
     # --- Django: form fields and validators (django/forms, django/core/validators.py) --------------
     gettext_noop("Enter a valid date."),
+    gettext_noop("Enter a valid date/time."),
     gettext_noop("Enter a whole number."),
     gettext_noop("Enter a number."),
     gettext_noop("Enter a valid UUID."),
