@@ -84,6 +84,7 @@ class _Families:
             self.profile_of, self.counts = np.zeros(0, int), np.zeros(0, int)
             self.profiles = None
         self._cache: dict = {}
+        self._verdicts: dict = {}
 
     def failing(self, children: eligibility.Children) -> np.ndarray:
         """The rules each profile fails for these children, as if no family were kin or excluded."""
@@ -97,8 +98,16 @@ class _Families:
         nearest families are those failing the fewest rules."""
         if self.profiles is None:
             return False, set()
-        rows, counts = self.failing(children), self.counts
         special = sorted(self.index[c] for c in kin | excluded if c in self.index)
+        if not special:
+            # Children with the same facts and no kin or exclusion here get the same answer: once.
+            if children not in self._verdicts:
+                self._verdicts[children] = self._verdict(children, [], kin, excluded)
+            return self._verdicts[children]
+        return self._verdict(children, special, kin, excluded)
+
+    def _verdict(self, children, special, kin, excluded) -> tuple[bool, set[str]]:
+        rows, counts = self.failing(children), self.counts
         if special:
             counts = counts.copy()
             np.subtract.at(counts, self.profile_of[special], 1)
