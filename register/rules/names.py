@@ -38,21 +38,15 @@ _KHMER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
 _LATIN_LETTER = re.compile(r"[a-z]")
 
 
-def _is_latin(ch: str) -> bool:
-    # Basic Latin to Latin Extended-B, and Latin Extended Additional (Vietnamese-style stacked accents).
-    o = ord(ch)
-    return o < 0x250 or 0x1E00 <= o <= 0x1EFF
+# Accents on Latin letters, as Unicode decomposes them (U+0300-U+036F). Khmer vowel signs are combining
+# marks too but outside this block and without decompositions: they are the name itself and stay.
+_LATIN_ACCENTS = re.compile("[\u0300-\u036f]")
+_NO_DECOMPOSITION = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"})
 
 
 def _strip_latin_accents(text: str) -> str:
-    # Only marks on Latin letters go: Khmer vowel signs are combining marks too (category Mn) and are
-    # the name itself.
-    out = []
-    for ch in text:
-        if _is_latin(ch) and not ch.isascii():
-            ch = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        out.append(ch)
-    return "".join(out)
+    text = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFD", text.translate(_NO_DECOMPOSITION)))
+    return unicodedata.normalize("NFC", text)
 
 
 @functools.lru_cache(maxsize=65536)  # the same names come back again and again (the demo, an import)
@@ -62,6 +56,8 @@ def canonical(text: str) -> str:
     whitespace collapsed and trimmed."""
     if not text:
         return ""
+    if text.isascii():  # most references, phones and romanised names: no accents, no Khmer
+        return _SPACES.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFC", text).translate(ZERO_WIDTH)
     text = _strip_latin_accents(text).casefold()
     if _KHMER.search(text):

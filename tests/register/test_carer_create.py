@@ -24,6 +24,8 @@ def test_registrar_creates_a_family_at_enquiry_with_a_province_reference(client_
     assert body["primary_carer"] == {
         "given_name": "Sophea",
         "family_name": "Chan",
+        "given_name_latin": "",  # optional (issue 14)
+        "family_name_latin": "",
         "sex": "female",
         "date_of_birth": "1980-05-01",
         "national_id": "010203040",
