@@ -58,9 +58,28 @@
     });
   }
 
+  // A link of the error summary takes the focus to its field (a fragment alone only scrolls there).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     scrollableTables(document);
     focusOn(errorSummaryIn(document.body));
+  });
+  // A form sent from a page reached by the skip link comes back at ".../#main": the browser's scroll to
+  // that fragment, after the load, drops the focus on <body>. Take it back to the error summary then.
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      var summary = errorSummaryIn(document.body);
+      if (summary && (!document.activeElement || document.activeElement === document.body)) { focusOn(summary); }
+    }, 0);
   });
   var resizing;
   window.addEventListener("resize", function () {
