@@ -161,6 +161,11 @@ def explain(page, scene) -> None:
     page.get_by_test_id("explain-excluded").first.wait_for()
 
 
+def call_a_family(page, scene) -> None:
+    page.get_by_test_id("outreach").first.get_by_test_id("outreach-contacted").click()
+    page.get_by_test_id("outreach").first.get_by_test_id("outreach-history").wait_for()
+
+
 def confirm_proposal(page, scene) -> None:
     page.get_by_test_id("proposal-row").first.get_by_test_id("proposal-confirm").click()
     page.get_by_test_id("proposal-confirmed").first.wait_for()
@@ -192,6 +197,8 @@ def queue_overdue(page, scene) -> None:
 
 def end_placement_error(page, scene) -> None:
     page.get_by_test_id("end-placement-form").locator("xpath=ancestor::details/summary").click()
+    page.fill("input[name=end_date]", "2099-01-01")  # refused by the server: in the future
+    page.locator("select[name=reason]").select_option("reunified")
     page.get_by_test_id("end-placement").click()
     page.locator(".has-error, .form-errors").first.wait_for()
     return "400"
@@ -231,6 +238,8 @@ PAGES = [
     Scan("officer", "match-workbench", "/match/"),
     Scan("officer", "match-ranked", run_path()),
     Scan("officer", "match-explain", run_path(), explain),
+    Scan("officer", "match-outreach", run_path(), call_a_family),
+    Scan("officer", "match-outcomes", "/match/outcomes/"),
     Scan(
         "officer",
         "match-compare",
@@ -243,6 +252,7 @@ PAGES = [
     Scan("officer", "placements", "/placements/"),
     Scan("officer", "reform", "/reform/"),
     Scan("officer", "capacity-gaps", "/capacity-gaps/"),
+    Scan("officer", "closure", lambda s: f"/institutions/{s['home'].pk}/closure/"),
     Scan("worker", "dashboard", "/"),
     Scan("worker", "my-visits", "/visits/"),
     Scan("worker", "record-visit", lambda s: f"/visits/{s['visits'][0].pk}/record/"),
