@@ -99,7 +99,7 @@ def test_a_failed_import_shows_its_errors(client, registrar, django_capture_on_c
     job.refresh_from_db()
     assert job.status == "failed"
     body = client.get(reverse("web:carer_import_job", args=[job.pk])).content.decode()
-    assert 'data-testid="import-failed"' in body and "Already registered" in body
+    assert 'data-testid="import-failed"' in body and "Possibly registered already" in body
     assert Carer.objects.count() == 1
 
 
