@@ -337,6 +337,9 @@ def test_the_run_is_a_worklist_of_families_to_call_best_first(page_for, scene):
         url, {"carer": str(scene["far"].pk), "outcome": "unreachable"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "<html" not in fragment and 'data-outcome="unreachable"' in fragment
+    # Each outcome button names its family for a screen reader, on the page and in the swapped part.
+    named = f'<span class="visually-hidden">: {scene["far"].household_name}</span></button>'
+    assert fragment.count(named) == 4
     body = officer.get(reverse("web:match_run", args=[run.pk])).content.decode()
     assert "Moving to Thailand" in body and f'data-carer="{scene["near"].pk}" data-outcome="declined"' in body
     # A bad outcome is refused beside the family, and nothing is written.

@@ -183,6 +183,7 @@ def match_outreach(request, id):
             **stored,
             "calls": _calls_by_family(run).get(carer_id, []),
             "outreach_form": form if form.errors else None,
+            "family": carer_list(user=request.user).filter(pk=carer_id).first(),  # names its buttons
         },
     }
     return render(request, "web/matching/_outreach.html", context)
