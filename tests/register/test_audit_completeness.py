@@ -252,6 +252,17 @@ def api_carer_review(w, **_):
     return [entry("update", "register.Carer", carer.pk, {"approved_on", "review_due"})]
 
 
+def api_duplicate_resolve(w, **_):
+    a, b = sorted((CarerFactory().pk, CarerFactory().pk), key=str)
+    pair = m.DuplicatePair.objects.create(kind="carer", carer_a_id=a, carer_b_id=b, reasons=["same_phone"])
+    with w.collect():
+        response = w.api(w.supervisor).post(
+            f"/api/v1/duplicates/{pair.pk}/resolve/", {"decision": "not_duplicate", "reason": "Cousins."}
+        )
+    assert response.status_code == 200, response.content
+    return [entry("update", "register.DuplicatePair", pair.pk, {"status", "reason"})]
+
+
 def api_carer_status(w, **_):
     carer = unapproved_carer(status="enquiry")
     with w.collect():
@@ -505,6 +516,7 @@ API_WRITES: dict[tuple[str, str], Callable | NotAudited] = {
     ("POST", "/api/v1/carers/"): api_carer_create,
     ("PATCH", "/api/v1/carers/{id}/"): api_carer_update,
     ("POST", "/api/v1/carers/{id}/review/"): api_carer_review,
+    ("POST", "/api/v1/duplicates/{id}/resolve/"): api_duplicate_resolve,
     ("POST", "/api/v1/carers/{id}/status/"): api_carer_status,
     ("POST", "/api/v1/carers/{carer_id}/checks/"): api_carer_check,
     ("POST", "/api/v1/carers/{carer_id}/trainings/"): api_carer_training,
@@ -1102,6 +1114,12 @@ OTHER_PAGES: dict[str, tuple[Callable, str]] = {
     "account_session_revoke": (lambda s: reverse("web:account_session_revoke", args=[uuid.uuid4()]), "POST only"),
     "account_token_revoke": (lambda s: reverse("web:account_token_revoke", args=[uuid.uuid4()]), "POST only"),
     "carer_list": (lambda s: reverse("web:carer_list"), "families"),
+    "duplicate_list": (lambda s: reverse("web:duplicate_list"), "pairs of records by reference"),
+    "duplicate_detail": (
+        lambda s: reverse("web:duplicate_detail", args=[uuid.uuid4()]),
+        "two records; a pair of children is logged as two reads (web/views/duplicates.py)",
+    ),
+    "duplicate_resolve": (lambda s: reverse("web:duplicate_resolve", args=[uuid.uuid4()]), "POST only"),
     "carer_create": (lambda s: reverse("web:carer_create"), "an empty form"),
     "carer_places": (lambda s: reverse("web:carer_places") + "?province=02", "gazetteer choices"),
     "carer_detail": (lambda s: reverse("web:carer_detail", args=[s.carer.pk]), "a family; children by reference"),
@@ -1547,6 +1565,8 @@ def task_run_carer_import(w):
 
 TASKS: dict[str, Callable | NotAudited] = {
     "config.ping": NotAudited("the worker's health check"),
+    "register.find_duplicates": NotAudited("records possible-duplicate pairs only; resolving one is audited"),
+    "notifications.possible_duplicate": NotAudited("creates reminders to national administrators, as the sweep does"),
     "register.extend_visit_schedules": task_extend_visit_schedules,
     "register.run_carer_import": task_run_carer_import,
     "register.requeue_stale_carer_imports": NotAudited("queues import jobs again: writes only the job's status"),
