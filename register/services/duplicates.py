@@ -59,6 +59,7 @@ from register.selectors.duplicates import (
     child_facts_rows,
     duplicate_candidates,
 )
+from register.services.history import carer_event_record, child_events_record
 from register.signals import possible_duplicate_elsewhere
 
 logger = logging.getLogger(__name__)
@@ -430,6 +431,8 @@ def carer_merge(*, actor, keep, other, reason: str = "") -> Carer:
                 changed_by=actor if getattr(actor, "pk", None) else None,
             )
         merged.save()
+        if from_status != Carer.Status.DEREGISTERED:  # the dated history counts it out from today
+            carer_event_record(carer=merged, from_status=from_status)
         change["moved_to"] = [None, kept.reference]
         change["moved"] = [None, moved]
         if reason:
@@ -495,6 +498,7 @@ def child_merge(*, actor, keep, other, reason: str = "") -> Child:
 
     # A child placed through the other record is placed: status and province follow the placement.
     placed = PlacementChild.objects.filter(child=kept, active=True).select_related("placement").first()
+    kept_before, merged_before = (kept.status, kept.province_id), (merged.status, merged.province_id)
     with audited_update(actor=actor, instance=kept, ignore=("updated_at",)) as kept_change:
         if merged.sibling_group_id and not kept.sibling_group_id:
             kept.sibling_group_id = merged.sibling_group_id
@@ -507,8 +511,13 @@ def child_merge(*, actor, keep, other, reason: str = "") -> Child:
     with audited_update(actor=actor, instance=merged, ignore=("updated_at",)) as change:
         merged.merged_into = kept
         merged.sibling_group = None
+        # The other record is the same child counted twice: it leaves the register (as a merged family
+        # is deregistered), so that the indicators count the child once, from today.
+        if merged.status in (*Child.PLACEABLE, Child.Status.PLACED):
+            merged.status = Child.Status.EXITED
         merged.save()
         change["moved_to"] = [None, kept.reference]
         if reason:
             change["reason"] = [None, reason]
+    child_events_record(changes=[(kept, *kept_before), (merged, *merged_before)])
     return kept

@@ -265,6 +265,9 @@ def test_a_merge_moves_every_link_and_the_other_answers_merged_into(client_for):
     assert list(m.CarerExclusion.objects.values_list("child", "carer")) == [(excluded_child.pk, kept.pk)]
     other.refresh_from_db()
     assert other.merged_into == kept and other.status == "deregistered"
+    # The dated history counts the other family out from today, so the indicators count it once.
+    event = m.StatusEvent.objects.filter(kind="carer", subject_id=other.pk).latest("recorded_at")
+    assert (event.from_status, event.to_status) == ("approved", "deregistered")
     detail = api.get(f"{CARERS}{other.pk}/")
     assert detail.status_code == 200 and detail.json()["merged_into"] == str(kept.pk)
     assert api.get(f"{CARERS}{kept.pk}/").json()["merged_into"] is None
@@ -300,6 +303,11 @@ def test_a_child_merge_moves_the_placement_and_sibling_group(client_for):
     assert list(placement.memberships.values_list("child", flat=True)) == [kept.pk]
     assert api.get(f"{CHILDREN}{other.pk}/").json()["merged_into"] == str(kept.pk)
     assert str(other.pk) not in api.get(CHILDREN).content.decode()
+    # One child, counted once: the kept record moves to placed and the other leaves, in the dated history.
+    other.refresh_from_db()
+    assert other.status == "exited"
+    events = {e.subject_id: (e.from_status, e.to_status) for e in m.StatusEvent.objects.filter(kind="child")}
+    assert events[kept.pk][1] == "placed" and events[other.pk] == ("placed", "exited")
 
 
 def test_merging_two_children_both_placed_is_refused(client_for):
