@@ -5,7 +5,7 @@ renderings not to use (applied to every translation, or, when the row has a `con
 entries of that msgctxt); `msgid_pattern` and `required` say that an English text mentioning the
 term must be translated with it. Digits: Arabic only (the glossary's `digits` row). Punctuation:
 Khmer sentences end with ។ and introduce with ៖, never with an ASCII full stop, colon or semicolon.
-docs/drafts/khmer.md explains how to add a term."""
+docs/developing/languages.md explains how to add a term."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ The register keeps one decimal separator per page whatever the language: the Khm
 catalogue write limits as the gazetteer and GPS receivers do (latitude 9.5 to 15.0), the API and the
 forms take 11.5625, and a score or a distance formatted by a template must read the same as the one
 formatted in a sentence. Dates keep Django's Khmer formats (this module names numbers only). See
-locale/glossary.csv (digits) and docs/drafts/khmer.md."""
+locale/glossary.csv (digits) and docs/developing/languages.md."""
 
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
