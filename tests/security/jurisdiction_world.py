@@ -225,7 +225,9 @@ def _build_side(name: str, n0: int) -> Side:
 
     # A possible duplicate between two of the side's families (issue 14).
     a, b = sorted((side.carers[1].pk, side.carers[2].pk), key=str)
-    side.duplicate_pair = m.DuplicatePair.objects.create(kind="carer", carer_a_id=a, carer_b_id=b, reasons=["same_phone"])
+    side.duplicate_pair = m.DuplicatePair.objects.create(
+        kind="carer", carer_a_id=a, carer_b_id=b, reasons=["same_phone"]
+    )
 
     side.extra = [
         side.duplicate_pair.pk,

@@ -559,7 +559,9 @@ ROUTES: dict[str, Route] = {
         "list", "duplicates.resolve", _one("GET", "/duplicates/", {"status": "open"}, api=False), shows="duplicates"
     ),
     "web:duplicate_detail": Route(
-        "detail", "duplicates.resolve", _one("GET", lambda w, s, r: f"/duplicates/{side(w, s).duplicate_pair.pk}/", api=False)
+        "detail",
+        "duplicates.resolve",
+        _one("GET", lambda w, s, r: f"/duplicates/{side(w, s).duplicate_pair.pk}/", api=False),
     ),
     "web:duplicate_resolve": Route(
         "action",
