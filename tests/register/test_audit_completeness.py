@@ -477,6 +477,18 @@ def api_match_create(w, **_):
     return [entry("create", "matching.MatchRun", response.json()["id"])]
 
 
+def api_match_outreach(w, **_):
+    child = ChildFactory()
+    carer = CarerFactory()
+    run = matching_services.match_run_create(actor=w.officer, child=child, limit=10)
+    with w.collect():
+        response = w.api(w.officer).post(
+            f"/api/v1/matches/{run.pk}/outreach/", {"carer": str(carer.pk), "outcome": "contacted"}, format="json"
+        )
+    assert response.status_code == 201, response.content
+    return [entry("create", "matching.MatchOutreach")]
+
+
 def api_batch_create(w, **_):
     child = ChildFactory()
     with w.collect():
@@ -536,6 +548,10 @@ API_WRITES: dict[tuple[str, str], Callable | NotAudited] = {
     ("POST", "/api/v1/visits/{id}/complete/"): api_visit_complete,
     ("POST", "/api/v1/visits/{id}/acknowledge/"): api_visit_acknowledge,
     ("POST", "/api/v1/matches/"): api_match_create,
+    ("POST", "/api/v1/matches/{id}/outreach/"): api_match_outreach,
+    ("POST", "/api/v1/matching-policies/preview/"): NotAudited(
+        "ranks the last runs again under a draft policy and stores nothing (matching/core/preview.py)"
+    ),
     ("POST", "/api/v1/batch-matches/"): api_batch_create,
     ("POST", "/api/v1/batch-matches/{id}/confirm/"): api_batch_confirm,
     ("POST", "/api/v1/institutions/{id}/closure/"): api_closure_create,
@@ -561,6 +577,7 @@ class ReadScene:
     plan: BatchPlan
     notification: Notification
     group_id: str
+    pair_id: str  # a possible duplicate of two children named CHILD_NAME
 
 
 def read_scene(w: World, django_capture_on_commit_callbacks) -> ReadScene:
@@ -590,7 +607,9 @@ def read_scene(w: World, django_capture_on_commit_callbacks) -> ReadScene:
         visit=visit, kind="visit_overdue", province_id="02", due_at=now, next_attempt_at=now
     )
     notification = Notification.objects.create(reminder=reminder, recipient=w.superuser, channel="inbox")
-    return ReadScene(placement, child, visit, carer, concern, run_id, plan, notification, group_id)
+    a, b = sorted((waiting.pk, sibling.pk), key=str)
+    pair = m.DuplicatePair.objects.create(kind="child", child_a_id=a, child_b_id=b, reasons=["same_external_id"])
+    return ReadScene(placement, child, visit, carer, concern, run_id, plan, notification, group_id, str(pair.pk))
 
 
 def children_logged(s: ReadScene) -> list[m.Child]:
@@ -627,6 +646,9 @@ API_READS: dict[str, Callable | NoChildData] = {
     "/api/v1/indicators/": NoChildData("figures by month and province"),
     "/api/v1/indicators/export/": NoChildData("figures by month and province, as a workbook"),
     "/api/v1/capacity-gaps/": NoChildData("profiles of children, counted"),
+    "/api/v1/duplicates/": NoChildData("pairs of records by id and reference"),
+    "/api/v1/duplicates/{id}/": NoChildData("a pair of records by id and reference"),
+    "/api/v1/matching-outcomes/": NoChildData("placements counted by policy and rank"),
     "/api/v1/me/": NoChildData("the caller"),
     "/api/v1/provinces/": NoChildData("gazetteer"),
     "/api/v1/provinces/{code}/": NoChildData("gazetteer"),
@@ -659,6 +681,7 @@ def fill(path: str, s: ReadScene) -> str:
                 "matches": s.run_id,
                 "batch-matches": s.plan.pk,
                 "notifications": s.notification.pk,
+                "duplicates": s.pair_id,
             }.get(owner),
             "carer_id": s.carer.pk,
             "code": {"provinces": "02", "districts": "0201", "communes": "020101", "villages": "02010101"}.get(
@@ -965,6 +988,31 @@ def page_match_place(w, **_):
     ]
 
 
+def page_match_outreach(w, **_):
+    child = ChildFactory()
+    carer = CarerFactory()
+    run = matching_services.match_run_create(actor=w.officer, child=child, limit=10)
+    client = w.page(w.officer)
+    with w.collect():
+        response = client.post(
+            reverse("web:match_outreach", args=[run.pk]), {"carer": str(carer.pk), "outcome": "interested"}
+        )
+    assert response.status_code == 302, response.content
+    return [entry("create", "matching.MatchOutreach")]
+
+
+def page_duplicate_resolve(w, **_):
+    a, b = sorted((CarerFactory().pk, CarerFactory().pk), key=str)
+    pair = m.DuplicatePair.objects.create(kind="carer", carer_a_id=a, carer_b_id=b, reasons=["same_phone"])
+    client = w.page(w.supervisor)
+    with w.collect():
+        response = client.post(
+            reverse("web:duplicate_resolve", args=[pair.pk]), {"decision": "not_duplicate", "reason": "Cousins."}
+        )
+    assert response.status_code == 302, response.content
+    return [entry("update", "register.DuplicatePair", pair.pk, {"status", "reason"})]
+
+
 def page_batch_plan(w, **_):
     child = ChildFactory()
     client = w.page(w.officer)
@@ -1077,6 +1125,8 @@ PAGE_WRITES: dict[str, Callable | NotAudited] = {
     "carer_import_run": page_carer_import_run,
     "match_workbench": page_match,
     "match_place": page_match_place,
+    "match_outreach": page_match_outreach,
+    "duplicate_resolve": page_duplicate_resolve,
     "batch_plan_list": page_batch_plan,
     "batch_plan_confirm": page_batch_confirm,
     "placement_end": page_placement_end,
@@ -1101,6 +1151,8 @@ CHILD_PAGES = {
 OTHER_PAGES: dict[str, tuple[Callable, str]] = {
     "dashboard": (lambda s: reverse("web:dashboard"), "counts per province"),
     "reform": (lambda s: reverse("web:reform"), "indicators by month and province"),
+    "matching_outcomes": (lambda s: reverse("web:matching_outcomes"), "placements counted by policy and rank"),
+    "match_outreach": (lambda s: reverse("web:match_outreach", args=[s.run_id]), "POST only"),
     "capacity_gaps": (lambda s: reverse("web:capacity_gaps"), "profiles of children, counted"),
     "institution_closure": (
         lambda s: reverse("web:institution_closure", args=[s.child.institution_id]),
