@@ -19,10 +19,16 @@ from monitoring.selectors import indicators_compute, indicators_scope
 from monitoring.services import closure_record
 from register.api.permissions import HasCapability
 
+# The shapes the form accepts (an empty value is the same as leaving the parameter out).
+MONTH = r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"
+PROVINCE = r"^([0-9]{2})?$"
+PROVINCE_PARAMETER = OpenApiParameter(
+    "province", str, pattern=PROVINCE, description="a province code of yours (default: all of yours)"
+)
 PERIOD_PARAMETERS = [
-    OpenApiParameter("from", str, description="first month, YYYY-MM (default: 11 months before `to`)"),
-    OpenApiParameter("to", str, description="last month, YYYY-MM (default: this month)"),
-    OpenApiParameter("province", str, description="a province code of yours (default: all of yours)"),
+    OpenApiParameter("from", str, pattern=MONTH, description="first month, YYYY-MM (default: 11 months before `to`)"),
+    OpenApiParameter("to", str, pattern=MONTH, description="last month, YYYY-MM (default: this month)"),
+    PROVINCE_PARAMETER,
 ]
 
 
@@ -137,7 +143,7 @@ class CapacityGapsView(APIView):
     permission_classes = [HasCapability.for_("capacity.read")]
 
     @extend_schema(
-        parameters=[OpenApiParameter("province", str, description="a province code of yours (default: all of yours)")],
+        parameters=[PROVINCE_PARAMETER],
         responses=inline_serializer(
             "CapacityGaps",
             {

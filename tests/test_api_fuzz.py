@@ -89,6 +89,16 @@ REFERENCING_OPERATIONS = [
     "sibling_groups_create",
     "sibling_groups_partial_update",
     "visits_complete_create",
+    "visits_acknowledge_create",  # only an urgent outcome, not yet acknowledged, of an active placement
+    "duplicates_resolve_create",  # `keep` must be one of the pair's two records, the pair still open
+    "matches_outreach_create",  # the family must be one the run ranked and the caller may see
+    "matching_policies_preview_create",  # the weights must not all be 0, the components must exist
+    "institutions_closure_create",  # one decision per institution, a target date after it
+    # A period (`from` before `to`, at most 60 months, from 2000) and a province of the caller's.
+    "indicators_retrieve",
+    "indicators_export_retrieve",
+    "capacity_gaps_retrieve",
+    "matching_outcomes_retrieve",
     # The big lists page with `?cursor=`, an opaque token that only the API's own `next` and
     # `previous` links hold: any other string is refused with a 400 naming `cursor`.
     "carers_list",
@@ -352,6 +362,13 @@ def real_path(path: str) -> str:
         officer = User.objects.get(username="officer")
         waiting = [ChildFactory(status=m.Child.Status.IN_RESIDENTIAL_CARE) for _ in range(2)]
         ids = {"id": matching.batch_plan_create(actor=officer, children=waiting).pk}
+    elif kind == "matches":
+        officer = User.objects.get(username="officer")
+        ids = {"id": matching.match_run_create(actor=officer, child=ChildFactory(), limit=5).pk}
+    elif kind == "duplicates":
+        a, b = sorted((CarerFactory().pk, CarerFactory().pk), key=str)
+        pair = m.DuplicatePair.objects.create(kind="carer", carer_a_id=a, carer_b_id=b, reasons=["same_phone"])
+        ids = {"id": pair.pk}
     return path.format(**{key: str(value) for key, value in ids.items()})
 
 

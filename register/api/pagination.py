@@ -36,6 +36,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     invalid_page_size_message = _("Give a whole number of 1 or more; pages hold at most %(max)s.")
+    invalid_page_message = _("Give a page number: a whole number of 1 or more.")
 
     def get_page_size(self, request):
         # DRF quietly falls back to 50 for `?page_size=abc` or 0; say so instead (larger sizes give 200,
@@ -79,6 +80,10 @@ class KeysetPagination(PageNumberPagination):
         if self.cursor_query_param not in request.query_params:
             self.keyset = None
             return super().paginate_queryset(queryset, request, view)
+        # The cursor wins over `page`, but a `page` that is no page number is still refused, as alone.
+        page = request.query_params.get(self.page_query_param)
+        if page and not (page.isascii() and page.isdigit() and int(page) >= 1):
+            raise serializers.ValidationError({self.page_query_param: [self.invalid_page_message]})
         size = self.get_page_size(request)
         keys = keyset_of(queryset)
         token = request.query_params[self.cursor_query_param]

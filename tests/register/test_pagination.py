@@ -216,6 +216,14 @@ def test_a_cursor_the_api_did_not_make_is_a_400_naming_the_field(client_for, url
     assert list(response.json()) == ["cursor"] and response.json()["cursor"][0]
 
 
+@pytest.mark.parametrize("page", ["null", "0", "-1", "2.5", "٣"])
+def test_the_cursor_wins_over_page_but_a_page_that_is_no_number_is_still_a_400(client_for, page):
+    client = client_for(Role.SUPERVISOR)
+    response = client.get("/api/v1/carers/", {"cursor": "", "page": page})
+    assert response.status_code == 400 and list(response.json()) == ["page"], response.content
+    assert client.get("/api/v1/carers/", {"cursor": "", "page": "3"}).status_code == 200
+
+
 # --- The schema ---------------------------------------------------------------------------------
 
 
