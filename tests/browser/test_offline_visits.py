@@ -208,7 +208,8 @@ def test_visits_recorded_offline_are_sent_once_and_a_conflict_is_kept(
     context.set_offline(True)
     page.goto(site + "/visits/")
     box = page.get_by_test_id("offline-box")
-    assert box.is_visible() and "offline" in box.inner_text()
+    box.wait_for(state="visible", timeout=15_000)  # shown by the page's script once it has run
+    assert "offline" in box.inner_text()
     for n, visit in enumerate(visits):
         record_offline(page, site, visit, "concerns", f"Offline note {n}.")
     page.reload()  # the records survive a reload with no connection
