@@ -22,7 +22,7 @@ from tests.register.carers_factories import ConcernFactory, meet_requirements
 PROVINCES = {"own": "02", "other": "12"}
 # Every name of a side's records contains its word; the matrix searches for a piece of it.
 WORDS = {"own": "Sokhalinu", "other": "Zorvathei"}
-SEARCH = {"own": "khalin", "other": "rvath"}
+SEARCH = {"own": "Sokhal", "other": "Zorvat"}  # the start of a word: search matches words from their start
 LOCAL_ROLES = (Role.REGISTRAR, Role.PLACEMENT_OFFICER, Role.SOCIAL_WORKER, Role.SUPERVISOR)
 
 
