@@ -19,3 +19,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # server serves the source files (tests/browser/test_offline_visits.py collects and serves hashed
 # ones on a server of its own, to measure what a phone downloads).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405
+# A fresh clone has no collected files: whitenoise serves the source files found by the finders
+# (its documented setting for tests and development), whatever staticfiles/ holds.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
