@@ -42,7 +42,9 @@ def private_stack(real_stack, transactional_db):
     from celery import Celery
 
     redis = PrivateRedis().start()
-    client = Celery("tests", broker=redis.url, backend=redis.url)
+    # Not the current app: shared tasks resolve to the current app, and a later test would publish to
+    # this Redis after it has stopped.
+    client = Celery("tests", broker=redis.url, backend=redis.url, set_as_current=False)
     client.conf.update(task_serializer="json", accept_content=["json"], broker_connection_retry_on_startup=True)
     workers: list[Worker] = []
 
@@ -57,3 +59,4 @@ def private_stack(real_stack, transactional_db):
         for w in workers:
             w.kill()
         redis.stop()
+        app.set_current()

@@ -121,13 +121,9 @@ def test_a_supervisor_of_another_province_gets_404(client_for, urgent):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_two_supervisors_at_once_one_wins(monkeypatch):
-    from config.celery import app
+def test_two_supervisors_at_once_one_wins():
     from tests.support import restore_reference_data
 
-    # About row locks, not the queue: the urgent outcome's sweep runs in-process whatever broker an
-    # integration test run before this one left the app pointing at.
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
     restore_reference_data()
     worker = make_user(Role.SOCIAL_WORKER)
     visit = place(social_worker=worker, start_date=today() - days(10)).visits.get(sequence=1)
