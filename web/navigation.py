@@ -20,10 +20,13 @@ class Item:
     url_name: str
     capability: str | None = None  # None: every logged-in user
     roles: frozenset[str] | None = None  # further limited to these roles (national admins always)
+    unless: str | None = None  # offered only to users without this capability
 
 
 MENU = [
-    Item(_("Dashboard"), "web:dashboard"),
+    # The home ("/"): "Today" for those who may not read the indicators (social workers); the
+    # others' home is the reform page, so they are offered that one item, not a second way to it.
+    Item(_("Today"), "web:dashboard", unless="indicators.read"),
     Item(_("The reform"), "web:reform", "indicators.read"),
     Item(_("Families missing"), "web:capacity_gaps", "capacity.read"),
     Item(_("My visits"), "web:my_visits", "visits.complete", roles=frozenset({Role.SOCIAL_WORKER})),
@@ -45,6 +48,8 @@ def menu_for(user) -> list[dict]:
         if item.capability and not user_can(user, item.capability):
             continue
         if item.roles and not (user.is_national or user.role in item.roles):
+            continue
+        if item.unless and user_can(user, item.unless):
             continue
         items.append({"label": item.label, "url": reverse(item.url_name), "name": item.url_name})
     return items

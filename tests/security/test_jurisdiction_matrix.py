@@ -345,7 +345,9 @@ ROUTES: dict[str, Route] = {
     "notification-list": Route("inbox", None, _one("GET", _api("notifications/")), national_sees_other=False),
     # Monitoring (issue 17): figures of the province named (another's answers as one that does not exist).
     "indicators": Route(
-        "list", "indicators.read", _one("GET", _api("indicators/"), lambda w, s, r: {"province": side(w, s).code}),
+        "list",
+        "indicators.read",
+        _one("GET", _api("indicators/"), lambda w, s, r: {"province": side(w, s).code}),
         shows="figures",
     ),
     "indicators-export": Route(
@@ -355,7 +357,9 @@ ROUTES: dict[str, Route] = {
         shows="figures",
     ),
     "capacity-gaps": Route(
-        "list", "capacity.read", _one("GET", _api("capacity-gaps/"), lambda w, s, r: {"province": side(w, s).code}),
+        "list",
+        "capacity.read",
+        _one("GET", _api("capacity-gaps/"), lambda w, s, r: {"province": side(w, s).code}),
         shows="figures",
     ),
     "web:capacity_gaps": Route(
@@ -1158,7 +1162,14 @@ def expected_overdue(world, role):
 
 
 def _check_dashboard(world, role, response, where):
-    rows = response.context["provinces"]
+    """The home: the reform page for whoever may read the indicators (checked as its own route),
+    else "Today" of the user's provinces only."""
+    from web.access import user_can
+
+    if user_can(world.own.users[role], "indicators.read"):
+        assert response.status_code == 302 and response["Location"] == "/reform/", where
+        return
+    rows = response.context["today"]["provinces"]
     codes = [p.code for p in rows]
     if role == Role.NATIONAL_ADMIN:
         assert {world.own.code, world.other.code} <= set(codes), where

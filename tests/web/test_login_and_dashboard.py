@@ -1,11 +1,13 @@
 """The pages' front door: logging in (and being told of a lockout), the role-aware menu, the
-language switch, and the dashboard's snapshot per province."""
+language switch, and "Today", the register's figures per province (the social worker's home, the top
+of the reform page where "/" leads every other role; its links: tests/web/test_today.py)."""
 
 import datetime
 import os
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from register.models import AuditEntry, Carer, Child
@@ -26,11 +28,11 @@ def test_pages_ask_for_a_login_first(client):
     assert response["Location"].startswith(reverse("web:login"))
 
 
-def test_a_good_login_opens_the_dashboard_and_is_audited(client):
+def test_a_good_login_opens_the_home_and_is_audited(client):
     user = make_user(Role.REGISTRAR)
     response = login(client, user.username)
     assert response.status_code == 302 and response["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
     assert AuditEntry.objects.filter(actor=user, action=AuditEntry.Action.LOGIN).count() == 1
 
 
@@ -72,7 +74,7 @@ def test_the_language_switch_remembers_the_choice(client):
     user = make_user(Role.REGISTRAR)
     client.force_login(user)
     client.post("/i18n/setlang/", {"language": "km", "next": "/"})
-    response = client.get("/")
+    response = client.get("/", follow=True)
     assert response["Content-Language"] == "km"
     assert 'lang="km"' in response.content.decode()
 
@@ -101,14 +103,19 @@ def test_logout_needs_a_post_and_ends_the_session(client):
 )
 def test_the_menu_offers_each_role_its_pages_only(client, role, shown, hidden):
     client.force_login(make_user(role))
-    html = client.get("/").content.decode()
+    html = client.get("/", follow=True).content.decode()
     for name in shown:
         assert f'href="{reverse(name)}"' in html, name
     for name in hidden:
         assert f'href="{reverse(name)}"' not in html, name
 
 
-def test_the_dashboard_counts_each_province_of_the_user_and_nothing_else(client):
+def today_of(client) -> dict:
+    """The "Today" figures of the user's home (the reform page for those who may read indicators)."""
+    return client.get("/", follow=True).context["today"]
+
+
+def test_today_counts_each_province_of_the_user_and_nothing_else(client):
     user = make_user(Role.SUPERVISOR, ("02", "12"))
     CarerFactory.create_batch(2)  # approved, in 02, two free places each
     CarerFactory(status=Carer.Status.ENQUIRY, approved_on=None)
@@ -119,7 +126,7 @@ def test_the_dashboard_counts_each_province_of_the_user_and_nothing_else(client)
     place(start_date=today() - days(40))  # one more carer and child in 02, visit at day 7 and 30 overdue
     client.force_login(user)
 
-    provinces = {p.code: p for p in client.get("/").context["provinces"]}
+    provinces = {p.code: p for p in today_of(client)["provinces"]}
 
     assert sorted(provinces) == ["02", "12"]
     p02 = provinces["02"]
@@ -132,31 +139,31 @@ def test_the_dashboard_counts_each_province_of_the_user_and_nothing_else(client)
     assert provinces["12"].carers_by_status == {"approved": 1}
 
 
-def test_the_dashboard_leaves_out_families_whose_review_is_overdue(client):
+def test_today_leaves_out_families_whose_review_is_overdue(client):
     CarerFactory(approved_on=datetime.date.today() - datetime.timedelta(days=400))
     client.force_login(make_user(Role.REGISTRAR))
-    (p02,) = client.get("/").context["provinces"]
+    (p02,) = today_of(client)["provinces"]
     assert p02.carers_by_status == {"approved": 1}
     assert p02.families_with_places == 0
 
 
-def test_a_social_workers_dashboard_counts_only_their_own_placements(client):
+def test_a_social_workers_today_counts_only_their_own_placements(client):
     worker = make_user(Role.SOCIAL_WORKER)
     place(social_worker=worker, start_date=today() - days(10))
     place(start_date=today() - days(10))  # someone else's
     client.force_login(worker)
-    (p02,) = client.get("/").context["provinces"]
+    (p02,) = today_of(client)["provinces"]
     assert p02.active_placements == 1
     assert p02.visits_overdue == 1
     assert p02.children_waiting == 0  # the children they follow are placed
 
 
-def test_the_dashboard_costs_the_same_queries_however_big_the_register(client, django_assert_max_num_queries):
-    user = make_user(Role.NATIONAL_ADMIN)
+def test_today_costs_the_same_queries_however_big_the_register(client, django_assert_max_num_queries):
+    user = make_user(Role.SOCIAL_WORKER, ("02", "12"))
     client.force_login(user)
     client.get("/")  # warm the session and the user's groups
     CarerFactory.create_batch(3)
-    with django_assert_max_num_queries(15) as small:  # one more: urgent outcomes not acknowledged
+    with django_assert_max_num_queries(18) as small:
         client.get("/")
     CarerFactory.create_batch(20, commune=commune("120101"))
     ChildFactory.create_batch(10)
@@ -166,7 +173,11 @@ def test_the_dashboard_costs_the_same_queries_however_big_the_register(client, d
 
 def test_a_user_without_provinces_is_told_so(client):
     client.force_login(make_user(Role.REGISTRAR, ()))
-    assert "not assigned to any province" in client.get("/").content.decode()
+    response = client.get("/", follow=True)
+    assert response.status_code == 200 and "not assigned to any province" in response.content.decode()
+    worker = Client()
+    worker.force_login(make_user(Role.SOCIAL_WORKER, ()))
+    assert "not assigned to any province" in worker.get("/").content.decode()
 
 
 def test_a_page_the_role_may_not_open_answers_403_with_a_page(client):
@@ -181,7 +192,7 @@ def test_child_waiting_counts_follow_status(client):
     ChildFactory(status=Child.Status.PLACED)
     ChildFactory(status=Child.Status.IN_RESIDENTIAL_CARE)
     client.force_login(make_user(Role.PLACEMENT_OFFICER))
-    (p02,) = client.get("/").context["provinces"]
+    (p02,) = today_of(client)["provinces"]
     assert p02.children_waiting == 1
 
 
@@ -202,7 +213,7 @@ def test_a_session_ends_at_its_absolute_age_however_active(client, settings):
     import time
 
     settings.SESSION_ABSOLUTE_AGE = 3600
-    client.force_login(make_user(Role.REGISTRAR))
+    client.force_login(make_user(Role.SOCIAL_WORKER))  # whose home is a page, not a redirect
     assert client.get("/").status_code == 200  # the first request notes when the session began
     session = client.session
     session["_login_at"] = int(time.time()) - 3599
@@ -224,7 +235,7 @@ def test_pages_carry_a_strict_content_security_policy(client):
 
 
 def test_a_deactivated_users_open_session_stops_at_its_next_request(client):
-    user = make_user(Role.SUPERVISOR)
+    user = make_user(Role.SOCIAL_WORKER)
     client.force_login(user)
     assert client.get("/").status_code == 200
     user.is_active = False
@@ -234,7 +245,7 @@ def test_a_deactivated_users_open_session_stops_at_its_next_request(client):
     assert response["Location"].startswith(reverse("web:login"))
 
 
-def test_the_dashboard_counts_urgent_outcomes_not_acknowledged(client):
+def test_today_counts_urgent_outcomes_not_acknowledged(client):
     from register.services.visits import visit_acknowledge, visit_complete
     from tests.register.placements_factories import days, place, today
 
@@ -245,6 +256,6 @@ def test_the_dashboard_counts_urgent_outcomes_not_acknowledged(client):
         visit_complete(actor=worker, visit=visit, visited_on=today(), outcome="urgent")
     visit_acknowledge(actor=supervisor, visit=visits[0], action="Called the family.")
     client.force_login(supervisor)
-    html = client.get("/").content.decode()
-    figure = re.search(r'data-testid="urgent-unacknowledged"><dt>[^<]*</dt><dd>(\d+)</dd>', html)
+    html = client.get("/", follow=True).content.decode()
+    figure = re.search(r'data-testid="today-urgent_unacknowledged">\s*<span class="num"><a [^>]*>(\d+)</a>', html)
     assert figure and figure.group(1) == "1"

@@ -89,9 +89,13 @@ def test_a_bad_month_or_another_province_is_refused_in_words(page_for):
     assert other.status_code == 400 and "No province with this code" in other.content.decode()
 
 
-def test_the_dashboard_and_the_menu_lead_to_it(page_for):
-    html = page_for(Role.SUPERVISOR).get("/").content.decode()
-    assert 'href="/reform/"' in html
+def test_the_home_and_the_menu_lead_to_it_with_today_on_top(page_for):
+    page = page_for(Role.SUPERVISOR)
+    response = page.get("/")
+    assert response.status_code == 302 and response["Location"] == "/reform/"
+    html = page.get("/reform/").content.decode()
+    assert '<a href="/reform/" aria-current="page">' in html
+    assert html.index('data-testid="today"') < html.index('data-testid="reform-filter"')
 
 
 def _card(html: str, code: str) -> str:

@@ -24,7 +24,8 @@ class ChildFilterForm(forms.Form):
         help_text=_("Names, reference or a partner system's id"),
         widget=forms.TextInput(attrs={"type": "search", "data-testid": "child-search"}),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    # Several at once, as the API's ChildFilter takes them: "children waiting" is two statuses.
+    status = forms.MultipleChoiceField(label=_("Status"), required=False, widget=forms.CheckboxSelectMultiple)
     province = forms.ChoiceField(label=_("Province"), required=False)
     institution = forms.ChoiceField(label=_("Institution"), required=False)
     sibling_group = forms.UUIDField(label=_("Sibling group"), required=False, widget=forms.HiddenInput)
@@ -39,12 +40,12 @@ class ChildFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["status"].choices = everything + list(Child.Status.choices)
+        self.fields["status"].choices = list(Child.Status.choices)
         provinces = provinces_of(user)
         self.fields["province"].choices = everything + [(p.code, f"{p.code} {p.name}") for p in provinces]
         institutions = institution_list(user=user).order_by(khmer_order("name"), "id").values_list("pk", "name")
         self.fields["institution"].choices = everything + [(str(pk), name) for pk, name in institutions]
-        for name in ("status", "province", "institution", "page_size"):
+        for name in ("province", "institution", "page_size"):
             self.fields[name].widget.attrs["data-testid"] = f"child-filter-{name.replace('_', '-')}"
 
     def filter(self, queryset: QuerySet[Child]) -> QuerySet[Child]:

@@ -63,6 +63,8 @@ class PlacementFilterForm(forms.Form):
     """The placement list's controls; names as the API's PlacementFilter."""
 
     status = forms.ChoiceField(label=_("Status"), required=False)
+    # Why placements ended (the reform page's breakdowns link here with end_reason=breakdown).
+    end_reason = forms.ChoiceField(label=_("End reason"), required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
     social_worker = forms.ChoiceField(label=_("Social worker"), required=False)
 
@@ -70,6 +72,7 @@ class PlacementFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         provinces = _province_choices(user)
         self.fields["status"].choices = ANY + list(Placement.Status.choices)
+        self.fields["end_reason"].choices = ANY + list(Placement.EndReason.choices)
         self.fields["province"].choices = ANY + provinces
         self.fields["social_worker"].choices = ANY + _worker_choices(user)
         self.show_province = len(provinces) > 1

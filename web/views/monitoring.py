@@ -20,6 +20,7 @@ from monitoring.selectors import Scope, indicators_compute
 from register.models import Province
 from web.access import capability_required, user_can
 from web.charts import line_chart, nice_top, province_map
+from web.views.dashboard import today_context
 
 # The headline indicators, each with the list behind its number: (url name, capability, query).
 HEADLINES = {
@@ -78,13 +79,19 @@ def _visible_provinces(user) -> list[Province]:
 
 @capability_required("indicators.read")
 def reform(request):
+    """The national snapshot, the home of every role but social workers ("/" leads here): "Today"
+    first, then the reform month by month."""
     form = PeriodForm(request.GET)
     valid = form.is_valid()
+    today = today_context(request.user)
+    if not today["provinces"] and not request.user.is_national:
+        # No province yet: nothing to count ("Today" says so).
+        return render(request, "web/monitoring/reform.html", {"form": form, "today": today})
     scope = _page_scope(request.user, form.cleaned_data.get("province")) if valid else None
     if scope is None:
         if valid:
             form.add_error("province", _("No province with this code in your provinces."))
-        context = {"form": form, "province_choices": _visible_provinces(request.user)}
+        context = {"form": form, "province_choices": _visible_provinces(request.user), "today": today}
         return render(request, "web/monitoring/reform.html", context, status=400)
     first, last = form.cleaned_data["first"], form.cleaned_data["last"]
     computed = dict(
@@ -164,6 +171,7 @@ def reform(request):
         ranking.sort(key=lambda r: -(r["value"] or 0))
 
     context = {
+        "today": today,
         "form": form,
         "first": month_text(first),
         "last": month_text(last),
