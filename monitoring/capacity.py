@@ -29,6 +29,7 @@ FAMILY_FIELDS = (
     "needs_supported", "open_concern",
 )  # fmt: skip
 FLAGS = ("approved", "review_ok", "open_concern")  # yes-or-no columns, negated by the rules
+RECENT_PROFILES = 32  # eligible profiles tried first for the next children
 AGE_BANDS = ((0, 2, "0-2"), (3, 5, "3-5"), (6, 11, "6-11"), (12, 17, "12-17"))
 
 
@@ -85,6 +86,9 @@ class _Families:
             self.profiles = None
         self._cache: dict = {}
         self._verdicts: dict = {}
+        # Profiles that were eligible for earlier children, most recent first: most children have a
+        # family, and a family open to many children is found among these in one small check.
+        self._recent: list[int] = []
 
     def failing(self, children: eligibility.Children) -> np.ndarray:
         """The rules each profile fails for these children, as if no family were kin or excluded."""
@@ -102,14 +106,34 @@ class _Families:
         if not special:
             # Children with the same facts and no kin or exclusion here get the same answer: once.
             if children not in self._verdicts:
-                self._verdicts[children] = self._verdict(children, [], kin, excluded)
+                known = self._recently_eligible(children)
+                self._verdicts[children] = known or self._verdict(children, [], kin, excluded)
             return self._verdicts[children]
         return self._verdict(children, special, kin, excluded)
 
+    def _recently_eligible(self, children: eligibility.Children) -> tuple[bool, set[str]] | None:
+        """(True, no reasons) when one of the recently eligible profiles may receive these children."""
+        if not self._recent:
+            return None
+        recent = np.array(self._recent)
+        none = np.zeros(len(recent), dtype=bool)
+        subset = eligibility.FamilyFacts(**{f: getattr(self.profiles, f)[recent] for f in FAMILY_FIELDS})
+        passing = ~eligibility.failing(subset, children, eligibility.Relations(none, none)).any(axis=1)
+        if not passing.any():
+            return None
+        self._remember(int(recent[np.argmax(passing)]))
+        return True, set()
+
+    def _remember(self, profile: int) -> None:
+        if profile in self._recent:
+            self._recent.remove(profile)
+        self._recent.insert(0, profile)
+        del self._recent[RECENT_PROFILES:]
+
     def _verdict(self, children, special, kin, excluded) -> tuple[bool, set[str]]:
-        rows, counts = self.failing(children), self.counts
+        rows = self.failing(children)  # every profile has at least one family
         if special:
-            counts = counts.copy()
+            counts = self.counts.copy()
             np.subtract.at(counts, self.profile_of[special], 1)
             some = self.arrays.take(np.array(special))
             ids = [str(i) for i in some.ids]
@@ -117,13 +141,14 @@ class _Families:
                 kin=np.array([i in kin for i in ids]), excluded=np.array([i in excluded for i in ids])
             )
             rows = np.concatenate([rows[counts > 0], eligibility.failing(some, children, relations)])
-        else:
-            rows = rows[counts > 0]
         if not len(rows):
             return False, set()
-        failed = rows.sum(axis=1)
-        if (failed == 0).any():
+        passing = ~rows.any(axis=1)
+        if passing.any():
+            if not special:
+                self._remember(int(np.argmax(passing)))
             return True, set()
+        failed = rows.sum(axis=1)
         nearest = rows[failed == failed.min()].any(axis=0)
         return False, {code for code, hit in zip(CODES, nearest, strict=True) if hit}
 

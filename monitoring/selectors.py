@@ -4,18 +4,26 @@ due and completion dates), never from today's statuses: a past month keeps its f
 
 Counts at the end of a month are running sums of the history's moves (+1 into a status and
 province, -1 out of it), so each indicator costs one or two grouped queries whatever the number of
-months; medians and distances are taken in Python over the month's cases only."""
+months; medians and distances are taken in Python over the month's cases only.
+
+A national register's 24 months still take a second or two to compute, and every figure depends only
+on what `history_version` stamps: each indicator's table is kept in the cache under that stamp, so
+the same figures are computed again only after the register changed (or the day did)."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
 from matching.adapter import commune_points
@@ -29,6 +37,7 @@ from monitoring.indicators import (
     month_first_day,
     month_last_day,
     month_of,
+    month_text,
     months_between,
 )
 from register.models import Carer, Child, Placement, PlacementChild, Province, StatusEvent, Visit
@@ -83,8 +92,9 @@ def indicators_compute(*, scope: Scope, first: Month, last: Month, codes: Iterab
     months = months_between(first, last)
     wanted = [BY_CODE[c] for c in codes] if codes is not None else list(INDICATORS)
     computed: dict[str, dict] = {}
+    version = history_version()
     for indicator in wanted:
-        computed[indicator.code] = _COMPUTE[indicator.code](scope, months, computed)
+        computed[indicator.code] = _cached(indicator.code, scope, months, computed, version)
     out = []
     for indicator in wanted:
         table = computed[indicator.code]
@@ -95,6 +105,41 @@ def indicators_compute(*, scope: Scope, first: Month, last: Month, codes: Iterab
                 points.append(_point(indicator, month, province, table))
         out.append((indicator, points))
     return out
+
+
+def history_version() -> tuple:
+    """Changes whenever a figure could: a status changed (a new history row), a placement, visit,
+    child or family written (their `updated_at`, which the services set on every write), or the day
+    (visits fall late, current months move on). Each part is the newest value of an indexed column:
+    about a millisecond on a national register."""
+    sql = (
+        "SELECT (SELECT MAX(id) FROM register_statusevent),"
+        " (SELECT MAX(updated_at) FROM register_placement),"
+        " (SELECT MAX(updated_at) FROM register_visit),"
+        " (SELECT MAX(updated_at) FROM register_child),"
+        " (SELECT MAX(updated_at) FROM register_carer)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return (*[str(v) for v in row], today().isoformat())
+
+
+def _cached(code: str, scope: Scope, months: list[Month], done: dict, version: tuple) -> dict:
+    """The indicator's table, from the cache when it was computed for the same register (version).
+    The cache's lifetime bounds how long a write that committed out of order (an older `updated_at`
+    than the newest already seen) could go unnoticed."""
+    seconds = settings.MONITORING_CACHE_SECONDS
+    if not seconds:
+        return _COMPUTE[code](scope, months, done)
+    where = "all" if scope.everywhere else ",".join(scope.provinces)
+    stamp = hashlib.sha256(repr(version).encode()).hexdigest()[:16]
+    key = f"indicators:{code}:{where}:{int(scope.national)}:{month_text(months[0])}:{month_text(months[-1])}:{stamp}"
+    table = cache.get(key)
+    if table is None:
+        table = _COMPUTE[code](scope, months, done)
+        cache.set(key, table, seconds)
+    return table
 
 
 def _point(indicator: Indicator, month: Month, province, table) -> Point:
@@ -221,20 +266,22 @@ def _approved(scope, months, done):
 def _enquiry_to_approval(scope, months, done):
     start, end = month_first_day(months[0]), month_last_day(months[-1])
     carers = StatusEvent.objects.filter(kind=K.CARER).order_by()
-    approvals = scope.filter(carers.filter(to_status=Carer.Status.APPROVED, on__lte=end), "to_province_id")
-    first: dict = {}  # carer -> (day of its first approval, province)
-    for subject, on, province in approvals.values_list("subject_id", "on", "to_province_id"):
-        if subject not in first or on < first[subject][0]:
-            first[subject] = (on, province)
-    first = {k: v for k, v in first.items() if v[0] >= start}
-    # Read together rather than one sub-query a family: a join in Python over the period's approvals.
-    enquiries = (
-        dict(carers.filter(from_status="", subject_id__in=list(first)).values_list("subject_id", "on")) if first else {}
+    approvals = carers.filter(to_status=Carer.Status.APPROVED)
+    # The period's approvals with no approval before them (an anti-join in the database: tens of
+    # thousands of families nationally), each with the day of the family's enquiry.
+    earlier = approvals.filter(subject_id=OuterRef("subject_id")).filter(
+        Q(on__lt=OuterRef("on"))
+        | Q(on=OuterRef("on"), recorded_at__lt=OuterRef("recorded_at"))
+        | Q(on=OuterRef("on"), recorded_at=OuterRef("recorded_at"), id__lt=OuterRef("id"))
     )
-    return _collect(
-        scope,
-        ((p, month_of(on), (on - enquiries[k]).days) for k, (on, p) in first.items() if k in enquiries),
+    enquiry = carers.filter(subject_id=OuterRef("subject_id"), from_status="").order_by("on")
+    first = (
+        scope.filter(approvals.filter(on__range=(start, end)), "to_province_id")
+        .filter(~Exists(earlier))
+        .annotate(enquiry=Subquery(enquiry.values("on")[:1]))
+        .values_list("to_province_id", "on", "enquiry")
     )
+    return _collect(scope, ((p, month_of(on), (on - since).days) for p, on, since in first if since is not None))
 
 
 def _waiting(scope, months, done):

@@ -295,6 +295,10 @@ else:
 # refused until the next day. Honest files meet a few; a file of guessed numbers, thousands.
 CARER_IMPORT_ELSEWHERE_LIMIT = env.int("CARER_IMPORT_ELSEWHERE_LIMIT", default=200)
 
+# Monitoring's indicators are kept in the cache under a stamp of the register's newest writes
+# (monitoring/selectors.py, history_version); this bounds how long one kept figure is reused. 0: never kept.
+MONITORING_CACHE_SECONDS = env.int("MONITORING_CACHE_SECONDS", default=600)
+
 # --- Celery ------------------------------------------------------------------------------------
 # The database is the source of truth; the broker only carries work the database can recreate.
 # visibility_timeout must exceed the hard time limit, or Redis would hand a running task to a

@@ -72,7 +72,7 @@ class Child(models.Model):
     province = models.ForeignKey("register.Province", on_delete=models.PROTECT, related_name="+", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # monitoring's history_version
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

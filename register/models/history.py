@@ -42,6 +42,9 @@ class StatusEvent(models.Model):
         indexes = [
             models.Index(fields=["kind", "on"], name="statusevent_kind_on"),
             models.Index(fields=["kind", "subject_id", "on"], name="statusevent_subject"),
+            # Monitoring's counts: the moves into and out of a status, by month.
+            models.Index(fields=["kind", "to_status", "on"], name="statusevent_to_status"),
+            models.Index(fields=["kind", "from_status", "on"], name="statusevent_from_status"),
         ]
 
     def __str__(self) -> str:

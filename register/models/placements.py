@@ -119,7 +119,7 @@ class Visit(models.Model):
     follow_up_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups", editable=False
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # monitoring's history_version
 
     class Meta:
         ordering = ["due_date", "sequence"]

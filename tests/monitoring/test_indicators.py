@@ -297,3 +297,25 @@ def test_a_visit_still_within_its_week_is_not_counted_late_yet(client_for):
 
     assert judged(day - datetime.timedelta(days=3)) == 0  # within their week: not late yet
     assert judged(day - datetime.timedelta(days=8)) == Visit.objects.count()  # past it, never done: late
+
+
+def test_figures_are_kept_until_the_register_changes(client_for, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(Role.SUPERVISOR)
+    before = client.get(URL).json()
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(URL).json() == before
+    # Kept: only the stamp of the register's newest writes reads the history.
+    assert sum("register_statusevent" in q["sql"] for q in again.captured_queries) == 1
+
+    # A child recorded in an institution in March: a new history row, so the figures are computed again.
+    ev(K.CHILD, ChildFactory(), [(D(2026, 3, 20), "in_residential_care", "02")])
+    assert values(client.get(URL).json(), "children_in_residential_care") == [5, 5, 3]
+
+
+def test_without_the_cache_the_figures_are_the_same(client_for, world, settings):
+    kept = client_for(Role.SUPERVISOR).get(URL).json()
+    settings.MONITORING_CACHE_SECONDS = 0
+    assert client_for(Role.SUPERVISOR).get(URL).json() == kept
