@@ -10,14 +10,21 @@ from django.db.models import Q, QuerySet
 from register.models import CarerSearchKey, ChildSearchKey
 from register.rules.names import search_lookups
 
+# A word found in at most this many records is handed to the list as those records' ids. PostgreSQL
+# cannot tell from a prefix how few records it finds (a phone number finds one): given a semi-join it
+# may walk the whole list in its order looking for them; given the ids it fetches just those.
+FEW = 5000
+
 
 def _matching(queryset: QuerySet, text: str, key_model, fk: str) -> QuerySet:
     for prefixes, exact in search_lookups(text):
         q = Q(key__in=exact) if exact else Q()
         for prefix in prefixes:
             q |= Q(key__startswith=prefix)
-        # One semi-join per typed word: every word must find one of the record's keys.
-        queryset = queryset.filter(pk__in=key_model.objects.filter(q).values(fk))
+        # Every typed word must find one of the record's keys.
+        found = key_model.objects.filter(q).order_by().values_list(fk, flat=True).distinct()
+        ids = list(found[: FEW + 1])
+        queryset = queryset.filter(pk__in=ids if len(ids) <= FEW else found)
     return queryset
 
 
