@@ -49,6 +49,6 @@ def test_a_supervisor_sets_up_two_factor_then_uses_it(chromium, site, variant, t
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     page.fill("input[name=code]", code_for(device, steps_ahead=1))
     page.get_by_test_id("code-submit").click()
-    page.wait_for_url(re.compile(rf"{re.escape(site)}/(\?.*)?$"))
-    assert page.get_by_test_id("province-02").is_visible()
+    page.wait_for_url(re.compile(rf"{re.escape(site)}/reform/(\?.*)?$"))  # "/" leads a supervisor there
+    assert page.get_by_test_id("today").is_visible()
     browser.close()
