@@ -13,7 +13,9 @@ from register.rules.names import search_lookups
 
 # A word found in at most this many records is handed to the list as those records' ids. PostgreSQL
 # cannot tell from a prefix how few records it finds (a phone number finds one): given a semi-join it
-# may walk the whole list in its order looking for them; given the ids it fetches just those.
+# may walk the whole list in its order looking for them; given the ids it fetches just those. A word
+# found in many (the first letters of a common name) is a semi-join: walking the list in its order
+# finds a page of them at once.
 FEW = 5000
 
 
@@ -29,14 +31,30 @@ class _AnyOf(In):
 
 
 def _matching(queryset: QuerySet, text: str, key_model, fk: str) -> QuerySet:
+    """Every typed word must find one of the record's keys."""
+    words = []
     for prefixes, exact in search_lookups(text):
         q = Q(key__in=exact) if exact else Q()
         for prefix in prefixes:
             q |= Q(key__startswith=prefix)
-        # Every typed word must find one of the record's keys.
-        found = key_model.objects.filter(q).order_by().values_list(fk, flat=True).distinct()
-        ids = list(found[: FEW + 1])
-        queryset = queryset.filter(_AnyOf(F("pk"), ids) if len(ids) <= FEW else Q(pk__in=found))
+        words.append(key_model.objects.filter(q).order_by().values_list(fk, flat=True))
+    ids = None  # the records every word so far finds, once one word finds few
+    many = []  # the words that find many, while no word finds few
+    for found in words:
+        if ids is not None:
+            ids = list(found.filter(_AnyOf(F(fk), ids)).distinct())
+            continue
+        few = list(found.distinct()[: FEW + 1])
+        if len(few) > FEW:
+            many.append(found)
+            continue
+        ids = few
+        for other in many:  # the words before it that found many: kept only where they meet it
+            ids = list(other.filter(_AnyOf(F(fk), ids)).distinct())
+    if ids is not None:
+        return queryset.filter(_AnyOf(F("pk"), ids))
+    for found in many:
+        queryset = queryset.filter(pk__in=found)
     return queryset
 
 
