@@ -154,3 +154,16 @@ def test_children_in_both_scripts_and_found_by_either(client_for):
     bad = api.post(CHILDREN, child_payload(given_name_latin="សុខា"), format="json")
     assert bad.status_code == 400 and "given_name_latin" in bad.json()
     assert ChildSearchKey.objects.filter(child_id=child["id"]).exists()
+
+
+@pytest.mark.parametrize("query", ["Channa Sun", "Sun Channa", "ចាន់ណា " + SUN_TYPED])
+def test_a_word_found_in_many_records_is_narrowed_by_one_found_in_few(client_for, query, monkeypatch):
+    # "Channa" finds two families, more than FEW; "Sun" one: the search answers their meeting.
+    monkeypatch.setattr("register.selectors.names.FEW", 1)
+    api = client_for(Role.REGISTRAR)
+    wanted = api.post(CARERS, khmer_carer(), format="json").json()["reference"]
+    other = khmer_carer(family_name="ហេង", family_name_latin="Heng")
+    other.update(phone="+85512777222", household_name="គ្រួសារ ហេង")
+    assert api.post(CARERS, other, format="json").status_code == 201
+    assert references(api.get(CARERS, {"search": query})) == [wanted]
+    assert len(references(api.get(CARERS, {"search": "Channa"}))) == 2
