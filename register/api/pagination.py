@@ -202,6 +202,9 @@ def keyset_after(keys: list[tuple], values: list, *, reverse: bool = False) -> Q
 
 
 def key_values(keys: list[tuple], row) -> list:
+    """The keys of a row: a model instance, or a dict from `values()` holding the keys' columns."""
+    if isinstance(row, dict):
+        return [row[field.attname] for field, _descending in keys]
     return [getattr(row, field.attname) for field, _descending in keys]
 
 

@@ -15,10 +15,18 @@ from register.inputs.limits import MAX_CHILDREN_PER_PLACEMENT
 from register.models import Carer, Child, Placement, Visit
 from register.models.placements import VisitLateRecord
 from register.rules.eligibility import OVERRIDABLE
-from register.rules.visits import VISIT_STATUS_CHOICES, days_overdue, status_of
+from register.rules.visits import VISIT_STATUS_CHOICES, days_overdue, status_of, today
 from register.scoping import scope_to_user
 from register.selectors.filters import PlacementFilter, VisitFilter
-from register.selectors.placements import placement_detail, placement_list, placements_visible_to
+from register.selectors.placements import (
+    PageDetails,
+    placement_detail,
+    placement_list,
+    placement_list_base,
+    placement_list_values,
+    placement_page_details,
+    placements_visible_to,
+)
 from register.selectors.visits import visit_list, visits_visible_to
 from register.services.placements import placement_create, placement_end
 from register.services.visits import visit_acknowledge, visit_complete
@@ -222,6 +230,103 @@ def placement_row(placement: Placement) -> dict:
     }
 
 
+# --- The list, from plain values -----------------------------------------------------------------
+# GET /placements/ renders its page from the values of register.selectors.placements
+# (`placement_list_values`, `placement_page_details`) instead of model instances: the same body as
+# placement_row, field for field (tests/register/test_placement_list_body.py holds every row equal
+# to the detail's body).
+
+
+def placement_list_rows(placements: list[dict]) -> list[dict]:
+    """The list's body for a page of `placement_list_values` rows: their children, visits and late
+    records read in three queries for the whole page."""
+    details = placement_page_details(placement_ids=[p["id"] for p in placements])
+    on = today()
+    return [placement_values_row(placement, details, on) for placement in placements]
+
+
+def placement_values_row(p: dict, details: PageDetails, on) -> dict:
+    """placement_row's output for one placement read as values."""
+    placement_id = str(p["id"])
+    carer = str(p["carer_id"])
+    children = [str(child) for child in details.children.get(p["id"], ())]
+    worker = p["social_worker__username"]
+    province = p["province_id"]
+    late_records = details.late_records
+    visits = []
+    for (
+        visit_id,
+        _placement,
+        sequence,
+        due_date,
+        visit_status,
+        completed_on,
+        outcome,
+        notes,
+        recorded_at,
+        acknowledged_at,
+        acknowledged_by,
+        acknowledgement,
+        follow_up_of,
+    ) in details.visits.get(p["id"], ()):  # VISIT_VALUES, in that order
+        visits.append(
+            {
+                "id": str(visit_id),
+                "placement": placement_id,
+                "carer": carer,
+                "children": children,
+                "sequence": sequence,
+                "due_date": due_date.isoformat(),
+                "status": visit_status,
+                "days_overdue": days_overdue(status=visit_status, due_date=due_date, on=on),
+                "social_worker": worker,
+                "province": province,
+                "completed_on": _iso(completed_on),
+                "outcome": outcome,
+                "notes": notes,
+                "recorded_at": _moment(recorded_at),
+                "late_records": [late_values_row(late) for late in late_records.get(visit_id, ())],
+                "acknowledged_at": _moment(acknowledged_at),
+                "acknowledged_by": acknowledged_by,
+                "acknowledgement": acknowledgement,
+                "follow_up_of": None if follow_up_of is None else str(follow_up_of),
+            }
+        )
+    return {
+        "id": placement_id,
+        "carer": carer,
+        "children": children,
+        "start_date": _iso(p["start_date"]),
+        "end_date": _iso(p["end_date"]),
+        "care_type": p["care_type"],
+        "status": p["status"],
+        "end_reason": p["end_reason"],
+        "social_worker": worker,
+        "province": province,
+        "match": None if p["match_id"] is None else str(p["match_id"]),
+        "match_rank": p["match_rank"],
+        "split_reason": p["split_reason"],
+        "overrides": p["overrides"],
+        "created_at": _DATETIME.to_representation(p["created_at"]),
+        "visits": visits,
+    }
+
+
+def late_values_row(late: dict) -> dict:
+    """late_record_row's output for a late record read as values."""
+    return {
+        "id": str(late["id"]),
+        "client_id": None if late["client_id"] is None else str(late["client_id"]),
+        "reason": late["reason"],
+        "visited_on": _iso(late["visited_on"]),
+        "outcome": late["outcome"],
+        "notes": late["notes"],
+        "recorded_at": _moment(late["recorded_at"]),
+        "recorded_by": late["recorded_by__username"],
+        "received_at": _moment(late["received_at"]),
+    }
+
+
 # --- Input ---------------------------------------------------------------------------------------
 
 
@@ -306,7 +411,15 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     pagination_class = KeysetPagination
 
     def get_queryset(self):
+        if self.action == "list":
+            return placement_list_base(user=self.request.user)  # read as values by `list`
         return placement_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # A page nests every visit of each placement (about 550): read and rendered as plain values,
+        # the same body as PlacementSerializer's (see placement_list_rows).
+        page = self.paginate_queryset(placement_list_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(placement_list_rows(page))
 
     @extend_schema(request=PlacementCreateSerializer, responses={201: PlacementSerializer})
     def create(self, request):

@@ -41,8 +41,10 @@ def visit_list(*, user, on: datetime.date | None = None) -> QuerySet:
 
 def late_records_prefetch() -> Prefetch:
     """A visit's late records (records from phones that came after it was completed or its
-    placement ended), with who recorded them: one query for a whole page of visits."""
-    return Prefetch("late_records", queryset=VisitLateRecord.objects.select_related("recorded_by"))
+    placement ended), with who recorded them, oldest first: one query for a whole page of visits."""
+    return Prefetch(
+        "late_records", queryset=VisitLateRecord.objects.select_related("recorded_by").order_by("received_at", "id")
+    )
 
 
 def visit_get_for_update(*, visit_id) -> Visit:
