@@ -183,6 +183,10 @@ class ServiceAdmin(ScopedChoicesMixin, AuditHistoryMixin, admin.ModelAdmin):
             # Everything the save did is rolled back; the page is built again from the same POST,
             # its form carrying the service's errors, so it shows them and saves nothing.
             request._service_refusal = refusal
+            # What must outlive the refusal (a notice to national administrators), done again now that
+            # the rollback is over: done inside it by a task run in-process, it was rolled back too.
+            for action in getattr(request, "_after_rollback", ()):
+                action()
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):

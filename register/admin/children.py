@@ -5,6 +5,8 @@ them according to their role's capabilities, and every change is audited. Openin
 page of the children list, is logged as a read of those records, as in the API.
 """
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -25,7 +27,12 @@ from register.services.children import (
     institution_update,
     sibling_group_update,
 )
-from register.services.duplicates import REVIEW_REASON_MAX, PossibleDuplicate, possible_duplicate_message
+from register.services.duplicates import (
+    REVIEW_REASON_MAX,
+    PossibleDuplicate,
+    duplicates_notify_elsewhere,
+    possible_duplicate_message,
+)
 
 CHILD_FIELDS = (*CHILD_PLAIN_FIELDS, "institution", "home_commune", "school_commune")
 
@@ -149,6 +156,9 @@ class ChildAdmin(CapabilityAdminMixin, ServiceAdmin):
                     actor=request.user, data=data, duplicate_reviewed=form.cleaned_data.get("duplicate_reviewed", "")
                 )
             except PossibleDuplicate as refusal:
+                # The service told national administrators of a match elsewhere; the page's rollback
+                # must not undo it (the notice is one per record a day: sending it again is harmless).
+                request._after_rollback = [partial(duplicates_notify_elsewhere, kind="child", check=refusal.check)]
                 raise ValidationError({"duplicate_reviewed": [possible_duplicate_message(refusal.check)]}) from None
         return child_update(actor=request.user, child=form.instance, data=data) if data else form.instance
 

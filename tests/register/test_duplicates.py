@@ -14,7 +14,7 @@ from register import models as m
 from register.roles import Role
 from register.rules.duplicates import PersonFacts, carer_duplicate_reasons, child_duplicate_reasons
 from register.services.duplicates import duplicates_find
-from tests.factories import CarerFactory, ChildFactory, make_user
+from tests.factories import CarerFactory, ChildFactory, InstitutionFactory, commune, make_user
 from tests.register.carers_factories import (
     CarerCheckFactory,
     CarerTrainingFactory,
@@ -324,27 +324,31 @@ def test_merging_two_children_both_placed_is_refused(client_for):
     assert m.DuplicatePair.objects.get().status == "open" and not m.Child.objects.filter(merged_into__isnull=False)
 
 
-def test_the_admin_refuses_a_possible_duplicate_child_and_takes_a_reason(client):
-    existing = ChildFactory(external_ids={"primero": "PR-77"}, reference="CH-02-000077")
-    client.force_login(make_user(Role.PLACEMENT_OFFICER, ("02",), is_staff=True))
-    form = {
+def admin_child_form(institution_id, primero: str) -> dict:
+    return {
         "given_name": "Bopha",
         "family_name": "Chea",
         "sex": "female",
         "date_of_birth": "2019-02-02",
-        "institution": str(existing.institution_id),
+        "institution": str(institution_id),
         "home_commune": "020101",
         "languages": '["km"]',
         "religion": "buddhism",
         "ethnicity": "khmer",
         "needs": "[]",
         "care_type_needed": "long_term",
-        "external_ids": '{"primero": "PR-77"}',
+        "external_ids": f'{{"primero": "{primero}"}}',
         "kin-TOTAL_FORMS": "0",
         "kin-INITIAL_FORMS": "0",
         "excluded_carers-TOTAL_FORMS": "0",
         "excluded_carers-INITIAL_FORMS": "0",
     }
+
+
+def test_the_admin_refuses_a_possible_duplicate_child_and_takes_a_reason(client):
+    existing = ChildFactory(external_ids={"primero": "PR-77"}, reference="CH-02-000077")
+    client.force_login(make_user(Role.PLACEMENT_OFFICER, ("02",), is_staff=True))
+    form = admin_child_form(existing.institution_id, "PR-77")
     refused = client.post("/admin/register/child/add/", form)
     assert refused.status_code == 200
     errors = refused.context["adminform"].form.errors
@@ -355,3 +359,15 @@ def test_the_admin_refuses_a_possible_duplicate_child_and_takes_a_reason(client)
     assert (
         m.Child.objects.count() == 2 and m.DuplicatePair.objects.get().registration_note == "Primero id typed wrongly."
     )
+
+
+def test_the_admin_refusing_a_match_elsewhere_still_tells_national_administrators(client):
+    # The page rolls its whole save back; the notice, written by a task run in-process, must outlive it.
+    make_user(Role.NATIONAL_ADMIN, ())
+    other = ChildFactory(institution__commune=commune("120101"), external_ids={"primero": "PR-88"})
+    assert other.province_id == "12"
+    client.force_login(make_user(Role.PLACEMENT_OFFICER, ("02",), is_staff=True))
+    refused = client.post("/admin/register/child/add/", admin_child_form(InstitutionFactory().pk, "PR-88"))
+    assert refused.status_code == 200 and refused.context["adminform"].form.errors["duplicate_reviewed"]
+    assert other.reference not in str(refused.content)  # only said to exist elsewhere
+    assert Reminder.objects.filter(kind=Kind.POSSIBLE_DUPLICATE, child=other).count() == 1
