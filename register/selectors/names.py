@@ -44,11 +44,13 @@ def _matching(queryset: QuerySet, text: str, key_model, fk: str) -> QuerySet:
         if ids is not None:
             ids = list(found.filter(_AnyOf(F(fk), ids)).distinct())
             continue
-        few = list(found.distinct()[: FEW + 1])
-        if len(few) > FEW:
+        # Key rows, not records (a record has a few keys a word may find): stops reading at once
+        # for a broad word, where sorting out distinct records first would read them all.
+        rows = list(found[: FEW + 1])
+        if len(rows) > FEW:
             many.append(found)
             continue
-        ids = few
+        ids = list(dict.fromkeys(rows))
         for other in many:  # the words before it that found many: kept only where they meet it
             ids = list(other.filter(_AnyOf(F(fk), ids)).distinct())
     if ids is not None:
