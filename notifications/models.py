@@ -88,6 +88,9 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     lease_until = models.DateTimeField(null=True, blank=True)
+    # The delivery batch that claimed it (with the lease): a batch records only its own claims, so a
+    # reminder released after its lease and claimed by another batch is never delivered by both.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

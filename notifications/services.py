@@ -1,19 +1,26 @@
 """The reminder sweep and delivery. The database is the source of truth: the sweep derives reminders
-from open visits and carers' reviews (get-or-create on their unique key), claims due ones with a lease,
-and hands them to workers; anything lost in flight is found again by the next sweep.
+from open visits and carers' reviews (get-or-create on their unique key); delivery batches claim due
+ones with a lease and send them; anything lost in flight is found again by the next pass.
 
-One pass (`reminder_sweep`):
+The sweep (`reminder_sweep`, every minute):
 1. derive: create the reminders whose moment has come, skipping ones a later reminder replaced;
 2. cancel: pending reminders whose visit is no longer open (completed, cancelled, placement ended);
-3. release: reminders whose lease expired (a worker died mid-send) go back to `pending`;
-4. claim: due pending reminders (in working hours, except urgent ones) become `sending` with a lease.
-Then each claimed reminder is delivered (`reminder_deliver`), by a worker or inline.
+3. release: reminders whose lease expired (a worker died mid-batch) go back to `pending`.
+The dispatch pass (`reminders_dispatch`, every few seconds) derives urgent reminders and releases
+expired leases; both then start delivery batches (`delivery_batches_wanted`).
+A delivery batch (`reminders_deliver_due`): claims up to N due reminders (in working hours, except urgent
+ones) with a lease and a claim token, then delivers and records each in its own transaction.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -72,7 +79,6 @@ class SweepResult:
     skipped: int = 0
     cancelled: int = 0
     released: int = 0
-    claimed: list = field(default_factory=list)
 
 
 def _moments(due: datetime.date, policy: ReminderPolicy) -> dict[str, datetime.date]:
@@ -134,16 +140,7 @@ def reminders_derive(*, now: datetime.datetime, policy: ReminderPolicy, result: 
                     visit_id=visit_id, kind__in=earlier, status=Reminder.Status.PENDING
                 ).update(status=Reminder.Status.SKIPPED)
 
-    # Urgent outcomes: at once, to the province's supervisors.
-    urgent = (
-        Visit.objects.filter(recent_urgent_outcome_q(today))
-        .exclude(reminders__kind=Kind.VISIT_URGENT)
-        .values_list("id", "placement__province_id")
-    )
-    for visit_id, province in urgent:
-        result.created += _create(
-            Reminder(kind=Kind.VISIT_URGENT, visit_id=visit_id, province_id=province, due_at=now, next_attempt_at=now)
-        )
+    reminders_derive_urgent(now=now, result=result)
 
     # Yearly reviews coming up: to the province's registrars.
     reviews = Carer.objects.filter(
@@ -165,6 +162,19 @@ def reminders_derive(*, now: datetime.datetime, policy: ReminderPolicy, result: 
         )
 
 
+def reminders_derive_urgent(*, now: datetime.datetime, result: SweepResult) -> None:
+    """Urgent outcomes: at once, to the province's supervisors (also run by the frequent dispatch pass)."""
+    urgent = (
+        Visit.objects.filter(recent_urgent_outcome_q(timezone.localdate(now)))
+        .exclude(reminders__kind=Kind.VISIT_URGENT)
+        .values_list("id", "placement__province_id")
+    )
+    for visit_id, province in urgent:
+        result.created += _create(
+            Reminder(kind=Kind.VISIT_URGENT, visit_id=visit_id, province_id=province, due_at=now, next_attempt_at=now)
+        )
+
+
 # --- 2. Cancel, 3. release ------------------------------------------------------------------------
 def reminders_cancel_stale(*, result: SweepResult) -> None:
     """Pending reminders of visits that were completed, cancelled or whose placement ended."""
@@ -183,65 +193,137 @@ def reminders_cancel_stale(*, result: SweepResult) -> None:
 
 
 def leases_release(*, now: datetime.datetime, result: SweepResult) -> None:
+    """Claims whose lease ran out (their worker died, or the queue that carried them was lost) go back
+    to `pending`, to be claimed again by the next batch."""
     result.released += Reminder.objects.filter(status=Reminder.Status.SENDING, lease_until__lt=now).update(
-        status=Reminder.Status.PENDING, lease_until=None
+        status=Reminder.Status.PENDING, lease_until=None, claim_token=None
     )
 
 
 # --- 4. Claim -------------------------------------------------------------------------------------
-def reminders_claim(*, now: datetime.datetime, policy: ReminderPolicy, batch: int) -> list:
-    """Mark up to `batch` due reminders `sending` with a lease and return their ids. On PostgreSQL
-    the rows are locked with SKIP LOCKED, so two sweeps at once claim different rows; elsewhere each
-    row is claimed by a conditional UPDATE whose row count says whether this sweep won it."""
+def _due(now: datetime.datetime):
+    """Reminders a batch may claim now: pending, their next attempt due, and in working hours unless
+    urgent."""
     due = Reminder.objects.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
     if not in_working_hours(now):
         due = due.filter(kind=Kind.VISIT_URGENT)
+    return due
+
+
+@dataclass
+class Claim:
+    """The reminders one batch claimed: `token` marks them as this batch's until each is recorded."""
+
+    token: uuid.UUID
+    ids: list
+
+
+def reminders_claim(*, now: datetime.datetime, policy: ReminderPolicy, batch: int) -> Claim:
+    """Mark up to `batch` due reminders `sending` with a lease and this claim's token, in one committed
+    transaction. On PostgreSQL the rows are locked with SKIP LOCKED, so batches claiming at the same
+    moment get disjoint sets; elsewhere each row is claimed by a conditional UPDATE whose row count says
+    whether this batch won it."""
+    due = _due(now)
+    token = uuid.uuid4()
     lease = now + datetime.timedelta(seconds=policy.lease_seconds)
-    claim = {"status": Reminder.Status.SENDING, "lease_until": lease, "attempts": F("attempts") + 1}
+    claim = {
+        "status": Reminder.Status.SENDING,
+        "lease_until": lease,
+        "claim_token": token,
+        "attempts": F("attempts") + 1,
+    }
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             ids = list(
                 due.select_for_update(skip_locked=True).order_by("next_attempt_at").values_list("id", flat=True)[:batch]
             )
-            Reminder.objects.filter(id__in=ids).update(**claim)
-            return ids
+            Reminder.objects.filter(id__in=ids, status=Reminder.Status.PENDING).update(**claim)
+            return Claim(token, ids)
         won = []
-        for reminder_id in due.order_by("next_attempt_at").values_list("id", flat=True)[:batch]:
+        for reminder_id in list(due.order_by("next_attempt_at").values_list("id", flat=True)[:batch]):
             if Reminder.objects.filter(id=reminder_id, status=Reminder.Status.PENDING).update(**claim) == 1:
                 won.append(reminder_id)
-        return won
+        return Claim(token, won)
 
 
-def reminder_sweep(*, now: datetime.datetime | None = None, batch: int = 500) -> SweepResult:
-    """One pass of the sweep; returns what it did, with the ids of the reminders it claimed."""
+def reminder_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
+    """One pass of the sweep: derive, cancel, release. Claiming is the delivery batches' own step."""
     now = now or timezone.now()
     policy = ReminderPolicy.current()
     result = SweepResult()
     reminders_derive(now=now, policy=policy, result=result)
     reminders_cancel_stale(result=result)
     leases_release(now=now, result=result)
-    # Back-pressure: claim no more than the workers can take before the leases run out.
-    in_flight = Reminder.objects.filter(status=Reminder.Status.SENDING).count()
-    result.claimed = reminders_claim(now=now, policy=policy, batch=max(0, batch - in_flight))
     return result
 
 
+def reminders_dispatch(*, now: datetime.datetime | None = None) -> SweepResult:
+    """The frequent light pass: urgent reminders derived, expired leases released. The full derive is the
+    sweep's (the day's reminders change once a day; urgent ones must go at once)."""
+    now = now or timezone.now()
+    result = SweepResult()
+    reminders_derive_urgent(now=now, result=result)
+    leases_release(now=now, result=result)
+    return result
+
+
+def delivery_batches_wanted(*, now: datetime.datetime | None = None, batch: int, parallel: int = 2) -> int:
+    """How many delivery batches to start: enough for what is due, up to `parallel`, less the batches
+    already at work (each batch that claims a full one starts the next itself, so a backlog keeps every
+    worker busy between passes, and a pass adds work only when less is under way)."""
+    now = now or timezone.now()
+    due = _due(now).values("id")[: parallel * batch].count()
+    if not due:
+        return 0
+    in_flight = Reminder.objects.filter(status=Reminder.Status.SENDING).count()
+    return max(0, min(parallel, -(-due // batch)) - -(-in_flight // batch))
+
+
+# --- One pass at a time ---------------------------------------------------------------------------
+@contextmanager
+def exclusive(name: str) -> Iterator[bool]:
+    """Yields whether this process holds the named lock; the caller skips its work when it does not.
+    A PostgreSQL session advisory lock: taken without waiting, freed on exit, and freed by PostgreSQL
+    if the worker dies (its connection closes), so a killed pass never blocks the next. Elsewhere
+    (SQLite, one process) always held."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(f"notifications.{name}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
 # --- Delivery -------------------------------------------------------------------------------------
-def recipients(reminder: Reminder) -> list[User]:
-    def staff(role: str):
-        return list(
-            User.objects.filter(is_active=True, groups__name=role, provinces__code=reminder.province_id).distinct()
-        )
+def recipients(reminder: Reminder, *, staff: dict | None = None) -> list[User]:
+    """Who is told of a reminder. `staff` keeps a batch's lists of a province's staff by role, so a batch
+    asks once per role and province."""
+    known = {} if staff is None else staff
+
+    def staff_of(role: str):
+        key = (role, reminder.province_id)
+        if key not in known:
+            known[key] = list(
+                User.objects.filter(is_active=True, groups__name=role, provinces__code=reminder.province_id).distinct()
+            )
+        return known[key]
 
     if reminder.kind in SOCIAL_WORKER_KINDS:
         worker = reminder.visit.placement.social_worker
         # No social worker assigned: the supervisors must know the visit is coming.
-        return [worker] if worker and worker.is_active else staff(Role.SUPERVISOR)
+        return [worker] if worker and worker.is_active else staff_of(Role.SUPERVISOR)
     if reminder.kind in (Kind.VISIT_ESCALATED, Kind.VISIT_URGENT):
-        return staff(Role.SUPERVISOR)
+        return staff_of(Role.SUPERVISOR)
     if reminder.kind == Kind.POSSIBLE_DUPLICATE:
         return list(User.objects.filter(is_active=True, groups__name=Role.NATIONAL_ADMIN).distinct())
-    return staff(Role.REGISTRAR)
+    return staff_of(Role.REGISTRAR)
 
 
 def message(reminder: Reminder, language: str) -> str:
@@ -295,43 +377,128 @@ def possible_duplicate_reminders_create(*, kind: str, record_ids, now: datetime.
     return created
 
 
+_clock = time.monotonic  # a batch's deadline is measured on it (tests move it)
+
+
+def batch_size() -> int:
+    return settings.REMINDER_BATCH_SIZE
+
+
 def _backoff(policy: ReminderPolicy, attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=policy.backoff_seconds * 2 ** max(attempts - 1, 0))
 
 
-def reminder_deliver(*, reminder_id, now: datetime.datetime | None = None) -> str | None:
-    """Deliver one claimed reminder to each of its recipients. The reminder row stays locked while
-    it is delivered, and only a `sending` one is taken, so a task delivered twice sends once."""
+@dataclass
+class BatchResult:
+    size: int
+    claimed: list = field(default_factory=list)
+    outcomes: dict = field(default_factory=dict)  # reminder id -> its status after this batch
+    released: int = 0  # claimed but not reached before the batch's deadline: pending again at once
+
+    @property
+    def full(self) -> bool:
+        """A full claim: more may be due."""
+        return bool(self.claimed) and len(self.claimed) >= self.size
+
+
+def reminders_deliver_due(
+    *, now: datetime.datetime | None = None, batch: int | None = None, on_full: Callable[[], None] | None = None
+) -> BatchResult:
+    """One delivery batch: claim up to `batch` due reminders (committed, with a lease), call `on_full`
+    when the claim is full (the task queues the next batch there, so another worker starts on it
+    while this one sends), then deliver and record each claimed reminder in turn."""
     policy = ReminderPolicy.current()
+    batch = batch or batch_size()
+    claim = reminders_claim(now=now or timezone.now(), policy=policy, batch=batch)
+    result = BatchResult(size=batch, claimed=list(claim.ids))
+    if on_full is not None and result.full:
+        on_full()
+    reminders_deliver_claimed(claim, policy=policy, now=now, result=result)
+    return result
+
+
+def reminders_deliver_claimed(
+    claim: Claim, *, policy: ReminderPolicy, now: datetime.datetime | None = None, result: BatchResult | None = None
+) -> BatchResult:
+    """Deliver the reminders of one claim, each in its own transaction: the reminder's row is locked and
+    taken only while it is `sending` under this claim's token, so a reminder whose lease ran out and
+    that another batch took is left to that batch, and each outcome is committed as soon as it is known
+    (a worker killed mid-batch leaves the rest `sending`, released after the lease). A fault in one
+    reminder is recorded on it and the batch goes on. Past half the lease the rest goes back to
+    `pending` at once rather than wait for the lease."""
+    result = result or BatchResult(size=len(claim.ids), claimed=list(claim.ids))
+    if not claim.ids:
+        return result
+    deadline = _clock() + policy.lease_seconds / 2
+    reminders = (
+        Reminder.objects.filter(id__in=claim.ids, claim_token=claim.token)
+        .select_related("visit__placement__carer", "visit__placement__social_worker", "carer", "child")
+        .order_by("next_attempt_at")
+    )
+    staff: dict = {}
+    for index, reminder in enumerate(reminders):
+        if index and _clock() > deadline:
+            break
+        try:
+            status = _deliver_one(reminder, token=claim.token, policy=policy, now=now, staff=staff)
+        except Exception as exc:  # this reminder's fault, not the batch's: recorded on it, the rest go on
+            log.exception("reminder %s: delivery failed", reminder.pk)
+            status = _record_fault(reminder, token=claim.token, policy=policy, now=now, error=exc)
+        if status is not None:
+            result.outcomes[reminder.pk] = status
+    result.released += Reminder.objects.filter(
+        id__in=claim.ids, claim_token=claim.token, status=Reminder.Status.SENDING
+    ).update(status=Reminder.Status.PENDING, lease_until=None, claim_token=None, attempts=F("attempts") - 1)
+    return result
+
+
+def _lock_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
+    """Lock the reminder's row if it is still `sending` under this claim (in the caller's transaction)."""
+    attempts = (
+        Reminder.objects.select_for_update()
+        .filter(pk=reminder.pk, status=Reminder.Status.SENDING, claim_token=token)
+        .values_list("attempts", flat=True)
+        .first()
+    )
+    if attempts is None:
+        return False
+    reminder.attempts = attempts
+    return True
+
+
+def _deliver_one(
+    reminder: Reminder, *, token: uuid.UUID, policy: ReminderPolicy, now: datetime.datetime | None, staff: dict
+) -> str | None:
+    """Deliver one claimed reminder to each of its recipients; its status after, or None when it is no
+    longer this claim's."""
     with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(of=("self",))
-            .select_related("visit__placement__carer", "visit__placement__social_worker", "carer")
-            .filter(pk=reminder_id, status=Reminder.Status.SENDING)
-            .first()
-        )
-        if reminder is None:
+        if not _lock_claimed(reminder, token):
             return None
         now = now or timezone.now()
+        reminder.lease_until = None
+        reminder.claim_token = None
         if (
             reminder.visit_id
             and reminder.kind != Kind.VISIT_URGENT
             and (reminder.visit.state != Visit.State.OPEN or reminder.visit.placement.status != Placement.Status.ACTIVE)
         ):
             reminder.status = Reminder.Status.CANCELLED
-            reminder.save(update_fields=["status"])
+            reminder.save(update_fields=["status", "lease_until", "claim_token"])
             return reminder.status
 
-        people = recipients(reminder)
-        for person in people:
-            Notification.objects.get_or_create(
-                reminder=reminder,
-                recipient=person,
-                defaults={"kind": reminder.kind, "channel": channel_for(person).name},
-            )
+        people = recipients(reminder, staff=staff)
+        Notification.objects.bulk_create(
+            [
+                Notification(reminder=reminder, recipient=person, kind=reminder.kind, channel=channel_for(person).name)
+                for person in people
+            ],
+            ignore_conflicts=True,
+        )
+        notes = list(reminder.notifications.select_related("recipient").order_by("created_at", "id"))
         transient: list[str] = []
-        pending = reminder.notifications.filter(status=Notification.Status.PENDING).select_related("recipient")
-        for note in pending:
+        for note in notes:
+            if note.status != Notification.Status.PENDING:
+                continue
             try:
                 CHANNELS.get(note.channel, CHANNELS["inbox"]).notify(
                     note, message(reminder, note.recipient.preferred_language)
@@ -351,7 +518,6 @@ def reminder_deliver(*, reminder_id, now: datetime.datetime | None = None) -> st
             note.attempts += 1
             note.save(update_fields=["status", "sent_at", "attempts"])
 
-        reminder.lease_until = None
         if transient and reminder.attempts < policy.max_attempts:
             reminder.status = Reminder.Status.PENDING
             reminder.next_attempt_at = now + _backoff(policy, reminder.attempts)
@@ -360,14 +526,39 @@ def reminder_deliver(*, reminder_id, now: datetime.datetime | None = None) -> st
             reminder.status = Reminder.Status.FAILED
             reminder.last_error = "; ".join(transient)[:500]
             reminder.notifications.filter(status=Notification.Status.PENDING).update(status=Notification.Status.FAILED)
-        elif not people or reminder.notifications.filter(status=Notification.Status.FAILED).exists():
+        elif not people or any(n.status == Notification.Status.FAILED for n in notes):
             reminder.status = Reminder.Status.FAILED
             reminder.last_error = reminder.last_error or ("no one to notify" if not people else "")
         else:
             reminder.status = Reminder.Status.SENT
             reminder.sent_at = timezone.now()
-        reminder.save(update_fields=["status", "lease_until", "next_attempt_at", "last_error", "sent_at"])
+        reminder.save(
+            update_fields=["status", "lease_until", "claim_token", "next_attempt_at", "last_error", "sent_at"]
+        )
         return reminder.status
+
+
+def _record_fault(
+    reminder: Reminder, *, token: uuid.UUID, policy: ReminderPolicy, now: datetime.datetime | None, error: Exception
+) -> str | None:
+    """An unexpected error delivering one reminder (its transaction rolled back): tried again after the
+    back-off like a transient failure, failed once its attempts run out."""
+    with transaction.atomic():
+        if not _lock_claimed(reminder, token):
+            return None
+        now = now or timezone.now()
+        retry = reminder.attempts < policy.max_attempts
+        status = Reminder.Status.PENDING if retry else Reminder.Status.FAILED
+        Reminder.objects.filter(pk=reminder.pk).update(
+            status=status,
+            lease_until=None,
+            claim_token=None,
+            next_attempt_at=now + _backoff(policy, reminder.attempts) if retry else F("next_attempt_at"),
+            last_error=f"{type(error).__name__}: {error}"[:500],
+        )
+        if not retry:
+            reminder.notifications.filter(status=Notification.Status.PENDING).update(status=Notification.Status.FAILED)
+        return status
 
 
 def notification_mark_read(*, user, notification: Notification) -> Notification:

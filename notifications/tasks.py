@@ -1,24 +1,66 @@
 """Celery tasks of notifications: thin, they take ids and call one service."""
 
+import logging
+
 from celery import shared_task
-from django.db import transaction
 
 from notifications import services
+
+log = logging.getLogger(__name__)
+
+
+def _start_batches(count: int) -> None:
+    for _ in range(count):
+        deliver.delay()
 
 
 @shared_task(name="notifications.sweep", acks_late=True)
 def sweep() -> dict:
-    """The periodic pass (beat, every minute): derive, cancel, release, claim; then one delivery task
-    per claimed reminder, sent after the claim is committed."""
-    result = services.reminder_sweep()
-    for reminder_id in result.claimed:
-        transaction.on_commit(lambda rid=str(reminder_id): deliver.delay(rid))
-    return {"created": result.created, "claimed": len(result.claimed), "released": result.released}
+    """The full pass (beat, every minute): derive, cancel, release; then start delivery batches. One at a
+    time: a sweep that finds another running returns at once."""
+    with services.exclusive("sweep") as held:
+        if not held:
+            return {"skipped": "a sweep is running"}
+        result = services.reminder_sweep()
+        batches = services.delivery_batches_wanted(batch=services.batch_size())
+    _start_batches(batches)
+    return {"created": result.created, "released": result.released, "batches": batches}
 
 
-@shared_task(name="notifications.deliver", acks_late=True)
-def deliver(reminder_id: str) -> str | None:
-    return services.reminder_deliver(reminder_id=reminder_id)
+@shared_task(name="notifications.dispatch", acks_late=True, ignore_result=True)
+def dispatch() -> dict:
+    """The light pass (beat, every few seconds): urgent reminders derived, expired leases released, and
+    delivery batches started when reminders are due and fewer batches are at work. One at a time."""
+    with services.exclusive("dispatch") as held:
+        if not held:
+            return {"skipped": "a dispatch is running"}
+        result = services.reminders_dispatch()
+        batches = services.delivery_batches_wanted(batch=services.batch_size())
+    _start_batches(batches)
+    return {"created": result.created, "released": result.released, "batches": batches}
+
+
+def _next_batch() -> None:
+    try:
+        deliver.delay()
+    except Exception:  # the broker is down: the next pass starts batches again; this one still sends
+        log.warning("could not queue the next reminder batch", exc_info=True)
+
+
+@shared_task(name="notifications.deliver", acks_late=True, ignore_result=True)
+def deliver(*_legacy) -> dict:
+    """One delivery batch: claim up to REMINDER_BATCH_SIZE due reminders, and when the claim is full queue
+    the next batch before sending (another worker takes it meanwhile), then send and record each.
+    Takes no ids (a message of the former one-reminder task, with an id, runs a batch as well); run
+    eagerly, the batches follow one another in a loop instead."""
+    eager = deliver.app.conf.task_always_eager
+    outcomes: dict[str, int] = {}
+    while True:
+        result = services.reminders_deliver_due(on_full=None if eager else _next_batch)
+        for status in result.outcomes.values():
+            outcomes[status] = outcomes.get(status, 0) + 1
+        if not (eager and result.full):
+            return outcomes
 
 
 @shared_task(name="notifications.possible_duplicate", acks_late=True)

@@ -348,8 +348,20 @@ SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", default="https://api.telegram.org")
+# Reminders one delivery task claims, sends and records (docs/developing/reminders.md); a batch must
+# finish well inside the reminder policy's lease.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
+# The light pass that starts delivery batches (and sends urgent reminders) every few seconds; the full
+# sweep, which derives the day's reminders, stays every minute. A pass not run within its interval is
+# dropped (`expires`): the next one does the same work, so passes never pile up behind busy workers.
+REMINDER_DISPATCH_SECONDS = env.float("REMINDER_DISPATCH_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
-    "reminder-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    "reminder-sweep": {"task": "notifications.sweep", "schedule": 60.0, "options": {"expires": 60.0}},
+    "reminder-dispatch": {
+        "task": "notifications.dispatch",
+        "schedule": REMINDER_DISPATCH_SECONDS,
+        "options": {"expires": REMINDER_DISPATCH_SECONDS},
+    },
     "extend-visit-schedules": {"task": "register.extend_visit_schedules", "schedule": 6 * 3600.0},
     "requeue-stale-batch-plans": {"task": "matching.requeue_stale_batch_plans", "schedule": 300.0},
     "requeue-stale-carer-imports": {"task": "register.requeue_stale_carer_imports", "schedule": 300.0},

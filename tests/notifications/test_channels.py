@@ -19,8 +19,8 @@ def sms_worker(people):
 def test_a_gateway_failing_twice_then_succeeding_delivers_once(place, sms_worker, gateway, any_time, settings):
     gateway.fail_next = [503, 503]
     place(days_ago=4)
-    reminder_id = services.reminder_sweep().claimed[0]
-    assert services.reminder_deliver(reminder_id=reminder_id) == "pending"  # 503: try again later
+    services.reminder_sweep()
+    assert list(services.reminders_deliver_due().outcomes.values()) == ["pending"]  # 503: try again later
     reminder = Reminder.objects.get()
     assert reminder.next_attempt_at > reminder.due_at and "503" in reminder.last_error
     # Back-off has passed: two more attempts.
@@ -83,3 +83,36 @@ def test_email_channel_uses_django_mail(place, people, any_time, mailoutbox):
     place(days_ago=4)
     sweep_and_deliver()
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [worker.email]
+
+
+def test_failures_inside_a_batch_touch_only_their_own_reminder(place, sms_worker, gateway, any_time, monkeypatch):
+    """One send answered 503 and one reminder whose message cannot be made: those two are tried again
+    after the back-off; the rest of the batch is sent, each once, with its own reference."""
+    placements = [place(days_ago=4) for _ in range(4)]
+    services.reminder_sweep()
+    broken = Reminder.objects.get(visit__placement=placements[2])
+    real_message = services.message
+
+    def message(reminder, language):
+        if reminder.pk == broken.pk:
+            raise ValueError("no text for this one")
+        return real_message(reminder, language)
+
+    monkeypatch.setattr(services, "message", message)
+    gateway.fail_next = [503]  # the batch's first send
+    result = services.reminders_deliver_due(batch=10)
+    assert sorted(result.outcomes.values()) == ["pending", "pending", "sent", "sent"]
+    faulty = Reminder.objects.get(pk=broken.pk)
+    assert faulty.status == "pending" and faulty.last_error == "ValueError: no text for this one"
+    assert faulty.next_attempt_at > faulty.due_at and faulty.claim_token is None
+    assert not Notification.objects.filter(reminder=faulty).exists()  # its transaction rolled back
+    first = [r["body"]["reference"] for r in gateway.requests]
+    assert len(first) == 3 and len(set(first)) == 3
+    # After the back-off: the two are sent, the 503 one with the reference of its first attempt.
+    monkeypatch.setattr(services, "message", real_message)
+    Reminder.objects.filter(status="pending").update(next_attempt_at=faulty.due_at)
+    assert sorted(services.reminders_deliver_due(batch=10).outcomes.values()) == ["sent", "sent"]
+    references = [r["body"]["reference"] for r in gateway.requests]
+    assert references[3:].count(first[0]) == 1 and len(gateway.delivered) == 4
+    assert set(gateway.delivered) == {n.delivery_reference for n in Notification.objects.all()}
+    assert set(Reminder.objects.values_list("status", flat=True)) == {"sent"}

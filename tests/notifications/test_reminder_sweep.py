@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Kind, Notification, Reminder
+from notifications.models import Kind, Notification, Reminder, ReminderPolicy
 from register.models import Visit
 from register.roles import Role
 from register.services.placements import placement_end
@@ -22,9 +22,10 @@ def local(hour: int, days: int = 0) -> datetime.datetime:
 
 
 def sweep_and_deliver(now=None):
+    """A sweep, then delivery batches until one claims less than a full batch (what the workers do)."""
     result = services.reminder_sweep(now=now)
-    for reminder_id in result.claimed:
-        services.reminder_deliver(reminder_id=reminder_id, now=now)
+    while services.reminders_deliver_due(now=now).full:
+        pass
     return result
 
 
@@ -69,13 +70,14 @@ def test_only_urgent_reminders_go_out_outside_working_hours(place, people, setti
     placement = place(days_ago=10)
     visit = placement.visits.order_by("due_date").first()
     night = local(22)
-    assert services.reminder_sweep(now=night).claimed == []
+    services.reminder_sweep(now=night)
+    assert services.reminders_deliver_due(now=night).claimed == []
     visit_complete(
         actor=people["worker"], visit=visit, visited_on=timezone.localdate(), outcome="urgent", notes="child at risk"
     )
-    result = services.reminder_sweep(now=night)
+    services.reminder_sweep(now=night)
+    result = services.reminders_deliver_due(now=night)
     assert [Reminder.objects.get(pk=r).kind for r in result.claimed] == [Kind.VISIT_URGENT]
-    services.reminder_deliver(reminder_id=result.claimed[0], now=night)
     urgent = Notification.objects.filter(kind=Kind.VISIT_URGENT)
     assert {n.recipient for n in urgent} == set(people["supervisors"])
 
@@ -96,15 +98,19 @@ def test_completing_the_visit_or_ending_the_placement_cancels_pending_reminders(
 
 def test_an_expired_lease_is_released_and_the_reminder_delivered_once(place, any_time):
     place(days_ago=4)
-    claimed = services.reminder_sweep().claimed
+    services.reminder_sweep()
+    policy = ReminderPolicy.current()
+    dead = services.reminders_claim(now=timezone.now(), policy=policy, batch=10)
     assert Reminder.objects.get().status == "sending"
-    # The worker died: nobody delivers. Later the lease expires and the next sweep takes it again.
+    # The batch's worker died: nobody delivers. Later the lease expires, the sweep releases it and
+    # the next batch takes it again.
     later = timezone.now() + datetime.timedelta(minutes=5)
-    again = services.reminder_sweep(now=later)
-    assert again.released == 1 and again.claimed == claimed
-    services.reminder_deliver(reminder_id=claimed[0])
-    assert services.reminder_deliver(reminder_id=claimed[0]) is None  # a duplicate task does nothing
-    assert Notification.objects.count() == 1
+    assert services.reminder_sweep(now=later).released == 1
+    again = services.reminders_deliver_due(now=later)
+    assert again.claimed == dead.ids and again.outcomes == {dead.ids[0]: "sent"}
+    # The dead batch's claim is no longer its own: running it (a task delivered twice) does nothing.
+    assert services.reminders_deliver_claimed(dead, policy=policy).outcomes == {}
+    assert Notification.objects.count() == 1 and Reminder.objects.get().attempts == 2
 
 
 def test_review_reminders_go_to_the_provinces_registrars(any_time, db):
@@ -148,9 +154,61 @@ def test_messages_name_no_child_and_speak_khmer(place, people, any_time):
     assert Visit.objects.filter(pk=reminder.visit_id).exists()
 
 
-def test_a_sweep_claims_no_more_than_its_batch_while_earlier_claims_are_in_flight(place, any_time):
+def test_batches_claim_no_more_than_their_size_and_never_the_same_reminder(place, any_time):
+    for _ in range(5):
+        place(days_ago=4)
+    services.reminder_sweep()
+    policy = ReminderPolicy.current()
+    claims = [services.reminders_claim(now=timezone.now(), policy=policy, batch=2) for _ in range(4)]
+    assert [len(c.ids) for c in claims] == [2, 2, 1, 0]
+    ids = [i for c in claims for i in c.ids]
+    assert len(set(ids)) == 5 and set(ids) == set(Reminder.objects.values_list("id", flat=True))
+    assert len({c.token for c in claims}) == 4
+    assert {(r.status, r.attempts) for r in Reminder.objects.all()} == {("sending", 1)}
+
+
+def test_a_pass_starts_batches_for_what_is_due_less_the_batches_at_work(place, any_time):
+    for _ in range(5):
+        place(days_ago=4)
+    services.reminder_sweep()
+    assert services.delivery_batches_wanted(batch=2, parallel=2) == 2
+    assert services.delivery_batches_wanted(batch=10, parallel=2) == 1
+    services.reminders_claim(now=timezone.now(), policy=ReminderPolicy.current(), batch=2)
+    assert services.delivery_batches_wanted(batch=2, parallel=2) == 1  # one batch's worth is at work
+    while services.reminders_deliver_due(batch=2).full:
+        pass
+    assert services.delivery_batches_wanted(batch=2, parallel=2) == 0  # nothing due
+
+
+def test_a_full_batch_queues_the_next_before_it_sends(place, any_time):
     for _ in range(3):
         place(days_ago=4)
-    assert len(services.reminder_sweep(batch=2).claimed) == 2
-    assert services.reminder_sweep(batch=2).claimed == []  # two still sending: nothing more
-    assert len(services.reminder_sweep(batch=3).claimed) == 1
+    services.reminder_sweep()
+    seen = []
+
+    def on_full():
+        seen.append(Notification.objects.count())  # nothing sent yet when the next batch is queued
+
+    assert services.reminders_deliver_due(batch=2, on_full=on_full).full and seen == [0]
+    assert not services.reminders_deliver_due(batch=2, on_full=on_full).full and seen == [0]
+    assert set(Reminder.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_batch_past_half_its_lease_gives_the_rest_back_at_once(place, any_time, monkeypatch):
+    for _ in range(3):
+        place(days_ago=4)
+    services.reminder_sweep()
+    clock = iter(range(0, 10_000, 1_000))  # each look at the clock: 1,000 s later
+    monkeypatch.setattr(services, "_clock", lambda: next(clock))
+    result = services.reminders_deliver_due(batch=3)
+    assert len(result.claimed) == 3 and list(result.outcomes.values()) == ["sent"] and result.released == 2
+    rest = Reminder.objects.exclude(status="sent")
+    assert {(r.status, r.attempts, r.lease_until, r.claim_token) for r in rest} == {("pending", 0, None, None)}
+
+
+def test_run_reminder_sweep_command_delivers_batch_after_batch(place, any_time, capsys):
+    for _ in range(5):
+        place(days_ago=4)
+    call_command("run_reminder_sweep", "--batch", "2")
+    assert "claimed 5, sent 5" in capsys.readouterr().out
+    assert set(Reminder.objects.values_list("status", flat=True)) == {"sent"}

@@ -1626,7 +1626,8 @@ TASKS: dict[str, Callable | NotAudited] = {
     "matching.run_batch_plan": NotAudited("fills in a plan's proposals; the plan's request is audited (BatchPlan)"),
     "matching.requeue_stale_batch_plans": NotAudited("queues plans again: writes only the plan's status"),
     "notifications.sweep": NotAudited("reminder rows derived from visits: not register records"),
-    "notifications.deliver": NotAudited("sends one reminder: notification rows, not register records"),
+    "notifications.dispatch": NotAudited("urgent reminder rows and delivery batches started: not register records"),
+    "notifications.deliver": NotAudited("sends one batch of reminders: notification rows, not register records"),
 }
 
 
