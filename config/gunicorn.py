@@ -12,3 +12,14 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 accesslog = "-"
 # remote address, time, method, path without query, protocol, status, bytes, duration (ms), user agent
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded the application, its objects (Django, the URL and translation tables,
+    the libraries) are moved out of the garbage collector's sight: they live as long as the worker,
+    and a full collection scanning the ~200,000 of them paused a request for 100 ms or more (p95 of a
+    name search 144 ms against 45 ms frozen, bench/names.py)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
