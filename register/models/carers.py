@@ -89,6 +89,9 @@ class Carer(models.Model):
             # The list's usual filters, in the list's order: a page of one province's families by
             # status is an index range scan, whatever its depth (keyset pages, register/api/pagination.py).
             models.Index(fields=["province", "status", "reference"], name="carer_province_status_ref"),
+            # Every list leaves merged records out: a national count (a name search's) reads this
+            # narrow index instead of the whole table.
+            models.Index(fields=["id"], condition=models.Q(merged_into__isnull=True), name="carer_not_merged"),
             models.Index(fields=["status", "review_due"]),
             models.Index(fields=["phone"]),
             models.Index(fields=["national_id"]),
