@@ -453,16 +453,19 @@ def reminders_deliver_claimed(
 
 
 def _lock_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
-    """Lock the reminder's row if it is still `sending` under this claim (in the caller's transaction)."""
-    attempts = (
-        Reminder.objects.select_for_update()
+    """Lock the reminder's row if it is still `sending` under this claim (in the caller's transaction),
+    reading afresh its attempts and its visit's state (the batch loaded its reminders before sending)."""
+    row = (
+        Reminder.objects.select_for_update(of=("self",))
         .filter(pk=reminder.pk, status=Reminder.Status.SENDING, claim_token=token)
-        .values_list("attempts", flat=True)
+        .values_list("attempts", "visit__state", "visit__placement__status")
         .first()
     )
-    if attempts is None:
+    if row is None:
         return False
-    reminder.attempts = attempts
+    reminder.attempts = row[0]
+    if reminder.visit_id:
+        reminder.visit.state, reminder.visit.placement.status = row[1], row[2]
     return True
 
 

@@ -46,18 +46,21 @@ def references() -> set[str]:
     return {f"{rid}:{worker.pk}" for rid in Reminder.objects.values_list("id", flat=True)}
 
 
-def test_batches_claiming_at_once_on_postgresql_get_disjoint_sets(real_stack, settings):
+def test_batches_claiming_at_once_on_postgresql_get_disjoint_sets(real_stack, transactional_db, settings):
     settings.REMINDER_WORKING_HOURS = "00:00-24:00"
     ids = due_reminders(400, lease_seconds=60)
     policy = ReminderPolicy.current()
     start = threading.Barrier(4)
     claims: list[list] = [[] for _ in range(4)]
+    errors: list[Exception] = []
 
     def claimer(n: int) -> None:
         try:
             start.wait()
             while claim := services.reminders_claim(now=timezone.now(), policy=policy, batch=25).ids:
                 claims[n].append(claim)
+        except Exception as exc:
+            errors.append(exc)
         finally:
             connection.close()  # each thread has its own connection
 
@@ -66,6 +69,7 @@ def test_batches_claiming_at_once_on_postgresql_get_disjoint_sets(real_stack, se
         t.start()
     for t in threads:
         t.join(60)
+    assert errors == []
     won = [i for mine in claims for batch in mine for i in batch]
     assert len(won) == len(set(won)) == 400 and set(won) == set(ids)
     assert all(len(batch) <= 25 for mine in claims for batch in mine)
@@ -135,3 +139,33 @@ def test_a_batch_whose_worker_dies_is_delivered_after_its_lease_once_at_the_gate
     attempts = dict(Reminder.objects.values_list("id", "attempts"))
     assert sorted(attempts[i] for i in ids) == [1] * 5 + [2] * 10
     assert Notification.objects.filter(status="sent").count() == 15
+
+
+def test_a_pass_that_finds_another_running_returns_at_once(real_stack, transactional_db):
+    from notifications.tasks import sweep
+
+    holding, done = threading.Event(), threading.Event()
+
+    def other_pass() -> None:
+        try:
+            with services.exclusive("sweep") as held:
+                assert held
+                holding.set()
+                done.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_pass)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        with services.exclusive("sweep") as held:
+            assert not held
+        assert sweep.apply().get() == {"skipped": "a sweep is running"}
+        with services.exclusive("dispatch") as held:
+            assert held  # another pass's lock is its own
+    finally:
+        done.set()
+        thread.join(30)
+    with services.exclusive("sweep") as held:
+        assert held  # freed when the other pass ended
