@@ -213,7 +213,8 @@ def test_visits_recorded_offline_are_sent_once_and_a_conflict_is_kept(
     for n, visit in enumerate(visits):
         record_offline(page, site, visit, "concerns", f"Offline note {n}.")
     page.reload()  # the records survive a reload with no connection
-    assert page.get_by_test_id("offline-box").get_attribute("data-waiting") == "3"
+    # Counted by the page's script once it has read the outbox: waited for, not read at once.
+    wait_until(lambda: page.get_by_test_id("offline-box").get_attribute("data-waiting") == "3")
     assert "3 visit records wait to be sent" in page.get_by_test_id("offline-waiting").inner_text()
     assert Visit.objects.filter(pk=visits[0].pk, state="open").exists()
 
