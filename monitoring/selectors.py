@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
@@ -42,6 +41,7 @@ from monitoring.indicators import (
 )
 from register.models import Carer, Child, Placement, PlacementChild, Province, StatusEvent, Visit
 from register.rules.visits import today
+from register.selectors.stamps import change_stamp
 
 K = StatusEvent.Kind
 CHILD = Child.Status
@@ -112,17 +112,13 @@ def history_version() -> tuple:
     child or family written (their `updated_at`, which the services set on every write), or the day
     (visits fall late, current months move on). Each part is the newest value of an indexed column:
     about a millisecond on a national register."""
-    sql = (
-        "SELECT (SELECT MAX(id) FROM register_statusevent),"
-        " (SELECT MAX(updated_at) FROM register_placement),"
-        " (SELECT MAX(updated_at) FROM register_visit),"
-        " (SELECT MAX(updated_at) FROM register_child),"
-        " (SELECT MAX(updated_at) FROM register_carer)"
+    return change_stamp(
+        (StatusEvent, "id"),
+        (Placement, "updated_at"),
+        (Visit, "updated_at"),
+        (Child, "updated_at"),
+        (Carer, "updated_at"),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return (*[str(v) for v in row], today().isoformat())
 
 
 def _cached(code: str, scope: Scope, months: list[Month], done: dict, version: tuple) -> dict:

@@ -14,30 +14,30 @@ def _start_batches(count: int) -> None:
         deliver.delay()
 
 
+def _one_pass(name: str, work) -> dict:
+    """Run a pass (`work`: the service doing it) unless another is running, then start the delivery
+    batches it leaves wanted."""
+    with services.exclusive(name) as held:
+        if not held:
+            return {"skipped": f"a {name} is running"}
+        result = work()
+        batches = services.delivery_batches_wanted(batch=services.batch_size())
+    _start_batches(batches)
+    return {"created": result.created, "released": result.released, "batches": batches}
+
+
 @shared_task(name="notifications.sweep", acks_late=True)
 def sweep() -> dict:
     """The full pass (beat, every minute): derive, cancel, release; then start delivery batches. One at a
     time: a sweep that finds another running returns at once."""
-    with services.exclusive("sweep") as held:
-        if not held:
-            return {"skipped": "a sweep is running"}
-        result = services.reminder_sweep()
-        batches = services.delivery_batches_wanted(batch=services.batch_size())
-    _start_batches(batches)
-    return {"created": result.created, "released": result.released, "batches": batches}
+    return _one_pass("sweep", services.reminder_sweep)
 
 
 @shared_task(name="notifications.dispatch", acks_late=True, ignore_result=True)
 def dispatch() -> dict:
     """The light pass (beat, every few seconds): urgent reminders derived, expired leases released, and
     delivery batches started when reminders are due and fewer batches are at work. One at a time."""
-    with services.exclusive("dispatch") as held:
-        if not held:
-            return {"skipped": "a dispatch is running"}
-        result = services.reminders_dispatch()
-        batches = services.delivery_batches_wanted(batch=services.batch_size())
-    _start_batches(batches)
-    return {"created": result.created, "released": result.released, "batches": batches}
+    return _one_pass("dispatch", services.reminders_dispatch)
 
 
 def _next_batch() -> None:
