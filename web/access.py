@@ -6,9 +6,11 @@ selectors, which scope every queryset, so such a record answers 404 as on the AP
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from register.roles import role_has
 
@@ -18,6 +20,16 @@ def user_can(user, capability: str) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or role_has(user.role, capability)
+
+
+def list_link(user, url_name: str, capability: str, query, province: str | None = None) -> str | None:
+    """The address of a list page with its filter parameters (`query`: pairs, a key may repeat), and
+    the province's when one is given, for a reader who may open that list (None otherwise): the link
+    behind a figure that counts that list's records."""
+    if not user_can(user, capability):
+        return None
+    pairs = [*query, *([("province", province)] if province else [])]
+    return f"{reverse(url_name)}?{urlencode(pairs)}"
 
 
 def capability_required(*capabilities: str):

@@ -11,16 +11,14 @@ so that following a number shows the records it counts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from register.models import Child
 from register.selectors.dashboard import dashboard_snapshot
-from web.access import user_can
+from web.access import list_link, user_can
 
 
 @dataclass(frozen=True)
@@ -76,10 +74,7 @@ TODAY = (
 
 def figure_url(user, figure: Figure, province: str | None) -> str | None:
     """The list behind a figure, for a reader who may open it (None otherwise)."""
-    if not user_can(user, figure.capability):
-        return None
-    query = [*figure.query, *([("province", province)] if province else [])]
-    return f"{reverse(figure.url_name)}?{urlencode(query)}"
+    return list_link(user, figure.url_name, figure.capability, figure.query, province)
 
 
 def _cells(user, snapshot, province: str | None) -> list[dict]:

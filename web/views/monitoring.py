@@ -5,10 +5,8 @@ The figures are the API's (monitoring.selectors), from the dated history."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 
 from matching.explanations import EXCLUSION_LABELS
@@ -18,7 +16,7 @@ from monitoring.indicators import BY_CODE, answers_text, month_text
 from monitoring.inputs import PeriodForm
 from monitoring.selectors import Scope, indicators_compute
 from register.models import Province
-from web.access import capability_required, user_can
+from web.access import capability_required, list_link
 from web.charts import line_chart, nice_top, province_map
 from web.views.dashboard import today_context
 
@@ -58,10 +56,7 @@ def list_url(user, code: str, province: str | None) -> str | None:
     if not target:
         return None
     name, capability, query = target
-    if not user_can(user, capability):
-        return None
-    query = dict(query) | ({"province": province} if province else {})
-    return f"{reverse(name)}?{urlencode(query)}"
+    return list_link(user, name, capability, query.items(), province)
 
 
 def _page_scope(user, province: str | None) -> Scope | None:
