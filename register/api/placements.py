@@ -1,7 +1,7 @@
 """Placements and their follow-up visits: /api/v1/placements/ and /api/v1/visits/ (API.md)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -237,12 +237,16 @@ def placement_row(placement: Placement) -> dict:
 # to the detail's body).
 
 
-def placement_list_rows(placements: list[dict]) -> list[dict]:
+def placement_list_rows(placements: list[dict], *, with_visits: bool = True) -> list[dict]:
     """The list's body for a page of `placement_list_values` rows: their children, visits and late
-    records read in three queries for the whole page."""
-    details = placement_page_details(placement_ids=[p["id"] for p in placements])
+    records read in three queries for the whole page (one, the children, without the visits)."""
+    details = placement_page_details(placement_ids=[p["id"] for p in placements], with_visits=with_visits)
     on = today()
-    return [placement_values_row(placement, details, on) for placement in placements]
+    rows = [placement_values_row(placement, details, on) for placement in placements]
+    if not with_visits:
+        for row in rows:
+            del row["visits"]
+    return rows
 
 
 def placement_values_row(p: dict, details: PageDetails, on) -> dict:
@@ -401,6 +405,21 @@ class VisitAcknowledgeSerializer(serializers.Serializer):
 
 # --- Views ---------------------------------------------------------------------------------------
 
+# `GET /placements/?visits=none`: the list's rows without their nested visits (docs/api/register.md).
+VISITS_PARAMETER = "visits"
+VISITS_CHOICES = ("all", "none")
+
+
+def visits_wanted(params) -> bool:
+    """Whether the list nests each placement's visits; any value but all or none is a 400 naming it."""
+    value = params.get(VISITS_PARAMETER, "all")
+    if value not in VISITS_CHOICES:
+        raise serializers.ValidationError(
+            {VISITS_PARAMETER: [_("Give all (the default) or none, not “%(value)s”.") % {"value": value[:50]}]}
+        )
+    return value == "all"
+
+
 
 class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Children placed with foster families. A social worker sees only the placements they follow."""
@@ -415,11 +434,27 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return placement_list_base(user=self.request.user)  # read as values by `list`
         return placement_list(user=self.request.user)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                VISITS_PARAMETER,
+                str,
+                enum=list(VISITS_CHOICES),
+                description=str(
+                    _(
+                        "all (the default): each placement nests its visits. none: the same rows without "
+                        "the visits key, a lighter page for lists that do not show them."
+                    )
+                ),
+            )
+        ]
+    )
     def list(self, request, *args, **kwargs):
+        with_visits = visits_wanted(request.query_params)
         # A page nests every visit of each placement (about 550): read and rendered as plain values,
         # the same body as PlacementSerializer's (see placement_list_rows).
         page = self.paginate_queryset(placement_list_values(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(placement_list_rows(page))
+        return self.get_paginated_response(placement_list_rows(page, with_visits=with_visits))
 
     @extend_schema(request=PlacementCreateSerializer, responses={201: PlacementSerializer})
     def create(self, request):

@@ -87,9 +87,10 @@ class PageDetails:
     late_records: dict  # visit id -> [late record dicts (LATE_RECORD_VALUES and `recorded_by__username`), oldest first]
 
 
-def placement_page_details(*, placement_ids: Iterable) -> PageDetails:
+def placement_page_details(*, placement_ids: Iterable, with_visits: bool = True) -> PageDetails:
     """The children, visits (with their derived status) and late records of these placements: three
-    queries whatever the number of placements or visits (none when there are no placements)."""
+    queries whatever the number of placements or visits (none when there are no placements; only the
+    children's without the visits)."""
     ids = list(placement_ids)
     children: dict = defaultdict(list)
     visits: dict = defaultdict(list)
@@ -99,6 +100,8 @@ def placement_page_details(*, placement_ids: Iterable) -> PageDetails:
     memberships = PlacementChild.objects.filter(placement_id__in=ids).order_by("child_id")
     for placement_id, child_id in memberships.values_list("placement_id", "child_id"):
         children[placement_id].append(child_id)
+    if not with_visits:
+        return PageDetails(children, visits, late_records)
     rows = (
         with_status(Visit.objects.filter(placement_id__in=ids))
         .order_by("placement_id", "sequence")

@@ -224,3 +224,25 @@ def test_the_list_costs_the_same_queries_whatever_the_page_size_or_visits(client
     assert len({n for cursor, n in counts if cursor}) == 1
     assert len({n for cursor, n in counts if not cursor}) == 1
     assert max(n for _, n in counts) <= 8
+
+
+def test_visits_none_gives_the_same_rows_without_their_visits_and_reads_no_visit(client_for, scene):
+    client = client_for(Role.SUPERVISOR)
+    full = results(client, "en")
+    with CaptureQueriesContext(connection) as captured:
+        light = results(client, "en", visits="none")
+    assert [row["id"] for row in light] == [row["id"] for row in full]
+    for lean, whole in zip(light, full, strict=True):
+        assert list(lean) == [field for field in PLACEMENT_FIELDS if field != "visits"]
+        assert dumped(lean) == dumped({k: v for k, v in whole.items() if k != "visits"})
+    assert not any("register_visit" in q["sql"] for q in captured.captured_queries)
+    assert dumped(results(client, "en", visits="all")) == dumped(full)
+    assert dumped(results(client, "en", visits="none", cursor="")) == dumped(light)
+
+
+@pytest.mark.parametrize("value", ["None", "some", "", "true"])
+def test_any_other_visits_value_is_a_400_naming_it(client_for, scene, value):
+    response = client_for(Role.SUPERVISOR).get(URL, {"visits": value})
+    assert response.status_code == 400
+    assert list(response.json()) == ["visits"]
+    assert "none" in response.json()["visits"][0]
