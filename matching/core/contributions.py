@@ -44,11 +44,12 @@ def contributions_of(ranking: Ranking, unit: Unit, index: int) -> list[Contribut
     ev = ranking.evaluation
     total = float(ev.weights.sum())
     facts = factor_facts(ranking, unit, index)
+    values = ev.components_at(index)
     out = []
     for i, name in enumerate(COMPONENTS):
         if not ev.applicable[i]:
             continue
-        value = float(ev.components[index, i])
+        value = float(values[i])
         weight = float(ev.weights[i])
         out.append(
             Contribution(

@@ -9,7 +9,7 @@ import numpy as np
 
 from register.rules import eligibility
 
-from .geo import haversine_km
+from .geo import haversine_rad_km
 from .types import COMPONENTS, CarerArrays, Unit, Weights
 
 _C = {name: i for i, name in enumerate(COMPONENTS)}
@@ -21,37 +21,73 @@ NEUTRAL = 0.5
 
 @dataclass(frozen=True, eq=False)
 class Evaluation:
-    """What the core found for one unit against every family (arrays aligned with the families)."""
+    """What the core found for one unit against every family (arrays aligned with the families, except
+    the components, kept for the eligible families only: `scored` says which)."""
 
     reasons: np.ndarray  # bool, (n, len(EXCLUSION_CODES)): which hard filters each family fails
-    components: np.ndarray  # float, (n, len(COMPONENTS)), each in [0, 1]
+    scored: np.ndarray  # int, (m,): the eligible families' indices, ascending
+    values: np.ndarray  # float, (m, len(COMPONENTS)): their components, each in [0, 1], aligned with `scored`
     applicable: np.ndarray  # bool, (len(COMPONENTS),): components that mean something for this unit
     scores: np.ndarray  # float, (n,), in [0, 1]; NaN for ineligible families
     home_km: np.ndarray  # float, (n,), NaN when unknown
     school_km: np.ndarray  # float, (n,)
     is_kin: np.ndarray  # bool, (n,)
     weights: np.ndarray  # float, (len(COMPONENTS),): the policy's weights, 0 where a component does not apply
+    # Integers that sort as the families' ids do (CarerArrays.id_rank): the last tie-break without
+    # comparing strings. None: the ranking compares the id strings themselves.
+    id_rank: np.ndarray | None = None
 
-    @cached_property  # read several times per ranking; a reduction over every family each time
+    @cached_property  # read several times per ranking
     def eligible(self) -> np.ndarray:
-        return ~self.reasons.any(axis=1)
+        mask = np.zeros(len(self.reasons), dtype=bool)
+        mask[self.scored] = True
+        return mask
+
+    def components_at(self, index: int) -> np.ndarray:
+        """Family `index`'s components (len(COMPONENTS),); NaN when it is not eligible."""
+        at = int(np.searchsorted(self.scored, index))
+        if at < self.scored.size and self.scored[at] == index:
+            return self.values[at]
+        return np.full(len(COMPONENTS), np.nan)
+
+    @cached_property
+    def components(self) -> np.ndarray:
+        """float, (n, len(COMPONENTS)): every family's components, NaN rows for ineligible families
+        (built on demand: 7 MB at 100,000 families, which a ranking does not need)."""
+        full = np.full((len(self.reasons), len(COMPONENTS)), np.nan)
+        full[self.scored] = self.values
+        return full
 
 
 def _bit(index: int) -> int:
     return 1 << index
 
 
+class _Rows:
+    """The families at `index`, each array taken only when read (the components read eight of the
+    nineteen arrays; copying the id strings of every eligible family was a good part of the time)."""
+
+    def __init__(self, carers: CarerArrays, index: np.ndarray):
+        self._carers, self._index = carers, index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        value = getattr(self._carers, name)[self._index]
+        setattr(self, name, value)
+        return value
+
+
 def evaluate(unit: Unit, carers: CarerArrays, weights: Weights) -> Evaluation:
     n = len(carers)
-    vocab = carers.vocab
-    ids = carers.ids
-    is_kin = np.isin(ids, np.array(sorted(unit.kin), dtype=ids.dtype)) if unit.kin else np.zeros(n, bool)
-    is_partial_kin = (
-        np.isin(ids, np.array(sorted(unit.kin_partial), dtype=ids.dtype)) if unit.kin_partial else np.zeros(n, bool)
-    )
+    # Kin and exclusions by binary search in the sorted ids (cached per CarerArrays).
+    is_kin = carers.mask_of(unit.kin)
+    is_partial_kin = carers.mask_of(unit.kin_partial)
+    excluded = carers.mask_of(unit.excluded)
 
     # --- Hard filters: the register's rules, shared with the placement service ----------------
-    care_vocab = vocab.get("care_type", ())
+    care_vocab = carers.vocab.get("care_type", ())
     kinship_needed = unit.care_type < len(care_vocab) and care_vocab[unit.care_type] == "kinship"
     sex_mask = 0
     for child in unit.children:
@@ -63,38 +99,34 @@ def evaluate(unit: Unit, carers: CarerArrays, weights: Weights) -> Evaluation:
         care_type=unit.care_type,
         kinship=kinship_needed,
     )
-    excluded = np.isin(ids, np.array(sorted(unit.excluded), dtype=ids.dtype)) if unit.excluded else np.zeros(n, bool)
     reasons = eligibility.failing(carers, children, eligibility.Relations(kin=is_kin, excluded=excluded))
 
     # --- Components, computed for the eligible families only (the costly part) ----------------
     eligible = np.flatnonzero(~reasons.any(axis=1))
+    rows = _Rows(carers, eligible)
+    lat, lon, cos_lat = rows.lat_rad, rows.lon_rad, rows.cos_lat  # radians and cosines cached per CarerArrays
     home_km = np.full(n, np.nan)
+    home_sub = haversine_rad_km(unit.home_lat, unit.home_lon, lat, lon, cos_lat)
+    home_km[eligible] = home_sub
     school_km = np.full(n, np.nan)
-    lats, lons = carers.lat[eligible], carers.lon[eligible]
-    home_km[eligible] = haversine_km(unit.home_lat, unit.home_lon, lats, lons)
-    if not (np.isnan(unit.school_lat) or np.isnan(unit.school_lon)):
-        school_km[eligible] = haversine_km(unit.school_lat, unit.school_lon, lats, lons)
-    comp = np.full((n, len(COMPONENTS)), np.nan)
-    sub, applicable = components(
-        unit,
-        carers.take(eligible),
-        is_kin[eligible],
-        is_partial_kin[eligible],
-        home_km[eligible],
-        school_km[eligible],
-        weights,
+    if np.isnan(unit.school_lat) or np.isnan(unit.school_lon):
+        school_sub = np.full(eligible.size, np.nan)
+    else:
+        school_sub = haversine_rad_km(unit.school_lat, unit.school_lon, lat, lon, cos_lat)
+        school_km[eligible] = school_sub
+    values, applicable = components(
+        unit, rows, is_kin[eligible], is_partial_kin[eligible], home_sub, school_sub, weights
     )
-    comp[eligible] = sub
     w = weights.as_array() * applicable
     total = w.sum()
     scores = np.full(n, np.nan)
-    scores[eligible] = np.clip(sub @ w / total, 0.0, 1.0) if total > 0 else 0.0
-    return Evaluation(reasons, comp, applicable, scores, home_km, school_km, is_kin, w)
+    scores[eligible] = np.clip(values @ w / total, 0.0, 1.0) if total > 0 else 0.0
+    return Evaluation(reasons, eligible, values, applicable, scores, home_km, school_km, is_kin, w, carers.id_rank)
 
 
 def components(
     unit: Unit,
-    carers: CarerArrays,
+    carers: CarerArrays | _Rows,
     is_kin: np.ndarray,
     is_partial_kin: np.ndarray,
     home_km: np.ndarray,
@@ -102,7 +134,7 @@ def components(
     weights: Weights,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The score components (n, len(COMPONENTS)) of these families, and which ones apply."""
-    n = len(carers)
+    n = len(is_kin)
     ages = np.array([c.age for c in unit.children])
     comp = np.full((n, len(COMPONENTS)), NEUTRAL)
     applicable = np.ones(len(COMPONENTS), dtype=bool)

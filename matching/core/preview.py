@@ -20,8 +20,7 @@ def rescored(evaluation: Evaluation, weights: Weights) -> Evaluation:
     w = weights.as_array() * evaluation.applicable
     total = w.sum()
     scores = np.full(evaluation.scores.shape, np.nan)
-    eligible = evaluation.eligible
-    scores[eligible] = np.clip(evaluation.components[eligible] @ w / total, 0.0, 1.0) if total > 0 else 0.0
+    scores[evaluation.scored] = np.clip(evaluation.values @ w / total, 0.0, 1.0) if total > 0 else 0.0
     return replace(evaluation, scores=scores, weights=w)
 
 
@@ -45,10 +44,10 @@ def rerank(evaluation: Evaluation, ids: np.ndarray, draft: Weights, placed: int 
     tau = None
     if now.size >= 2:
         # Ranks, not scores: ties broken as the runs break them, so equal scores are not "disagreement".
-        rank_now = np.empty(len(ids), dtype=np.int64)
-        rank_now[now] = np.arange(now.size)
-        rank_then = np.empty(len(ids), dtype=np.int64)
-        rank_then[then] = np.arange(then.size)
-        value = kendalltau(rank_now[now], rank_then[now]).statistic
+        # The ranks of the eligible families only (positions in `scored`), not arrays of every family.
+        position = np.searchsorted(evaluation.scored, then)
+        rank_then = np.empty(now.size, dtype=np.int64)
+        rank_then[position] = np.arange(then.size)
+        value = kendalltau(np.arange(now.size), rank_then[np.searchsorted(evaluation.scored, now)]).statistic
         tau = None if np.isnan(value) else float(value)
     return Reranking(bool(now[0] != then[0]), shift, tau)

@@ -11,15 +11,34 @@ from .types import COMPONENTS, EXCLUSION_CODES, CarerArrays, Unit, Weights
 
 
 def order_eligible(evaluation: Evaluation, ids: np.ndarray) -> np.ndarray:
-    """Indices of the eligible families, best first: higher score, then nearer home, then carer id.
-    Scores are rounded to 9 decimals so that float noise cannot reorder equal scores."""
+    """Indices of the eligible families, best first: higher score, then nearer home (unknown last),
+    then carer id ascending. Scores are rounded to 9 decimals so that float noise cannot reorder
+    equal scores.
+
+    The families are sorted by score alone, and only the runs of equal scores are then sorted by
+    distance and id: the same order as one sort on the three keys, for the price of one sort of
+    floats (ties are rare when distances count). Ids compare as `evaluation.id_rank` when the
+    evaluation has it (integers cached per CarerArrays), else as the strings `ids`."""
     eligible = np.flatnonzero(evaluation.eligible)
-    if eligible.size == 0:
+    if eligible.size <= 1:
         return eligible
     score = np.round(evaluation.scores[eligible], 9)
     distance = np.nan_to_num(evaluation.home_km[eligible], nan=np.inf)
-    # np.lexsort sorts by the last key first.
-    order = np.lexsort((ids[eligible], distance, -score))
+    id_rank = evaluation.id_rank
+    tiebreak = id_rank[eligible] if id_rank is not None and len(id_rank) == len(ids) else ids[eligible]
+    if np.isnan(score).any():  # not from evaluate(); the plain sort knows where NaN goes
+        return eligible[np.lexsort((tiebreak, distance, -score))]
+    order = np.argsort(-score)
+    ordered = score[order]
+    same = ordered[1:] == ordered[:-1]
+    if same.any():
+        tied = np.zeros(order.size, dtype=bool)
+        tied[1:] = same
+        tied[:-1] |= same
+        at = np.flatnonzero(tied)  # positions of the runs of equal scores, in descending score
+        members = order[at]
+        # np.lexsort sorts by the last key first: score again keeps each run in its place.
+        order[at] = members[np.lexsort((tiebreak[members], distance[members], -score[members]))]
     return eligible[order]
 
 
@@ -47,11 +66,11 @@ class Ranking:
 
     def components_of(self, index: int) -> dict[str, float]:
         ev = self.evaluation
-        return {name: round(float(ev.components[index, i]), 4) for i, name in enumerate(COMPONENTS) if ev.applicable[i]}
+        values = ev.components_at(index)
+        return {name: round(float(values[i]), 4) for i, name in enumerate(COMPONENTS) if ev.applicable[i]}
 
     def index_of(self, carer_id: str) -> int | None:
-        where = np.flatnonzero(self.carers.ids == carer_id)
-        return int(where[0]) if where.size else None
+        return self.carers.index_of(carer_id)
 
 
 def rank(unit: Unit, carers: CarerArrays, weights: Weights) -> Ranking:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -88,6 +90,61 @@ class CarerArrays:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    # Derived once per CarerArrays (the adapter builds a new object on every refresh and never changes
+    # one in place), so every unit ranked against the same families shares them.
+    @cached_property
+    def id_order(self) -> np.ndarray:
+        """Indices of the families in ascending id order (stable: equal ids keep their index order)."""
+        return np.argsort(self.ids, kind="stable")
+
+    @cached_property
+    def sorted_ids(self) -> np.ndarray:
+        return self.ids[self.id_order]
+
+    @cached_property
+    def id_rank(self) -> np.ndarray:
+        """Each family's place in ascending id order: integers that sort as the ids do (the tie-break)."""
+        rank = np.empty(len(self.ids), dtype=np.int64)
+        rank[self.id_order] = np.arange(len(self.ids))
+        return rank
+
+    @cached_property
+    def lat_rad(self) -> np.ndarray:
+        return np.radians(self.lat)
+
+    @cached_property
+    def lon_rad(self) -> np.ndarray:
+        return np.radians(self.lon)
+
+    @cached_property
+    def cos_lat(self) -> np.ndarray:
+        return np.cos(self.lat_rad)
+
+    def positions_of(self, ids: Iterable[str]) -> np.ndarray:
+        """The indices of the families with these ids (ids not among the families are ignored), found
+        by binary search in the sorted ids instead of comparing every family's id string."""
+        wanted = np.unique(np.asarray([str(i) for i in ids]))
+        if wanted.size == 0 or len(self.ids) == 0:
+            return np.zeros(0, dtype=np.intp)
+        first = np.searchsorted(self.sorted_ids, wanted, side="left")
+        last = np.searchsorted(self.sorted_ids, wanted, side="right")
+        count = last - first
+        if count.max(initial=0) <= 1:  # unique ids: one family at most per id
+            return self.id_order[first[count == 1]]
+        at = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True) if b > a])
+        return self.id_order[at]
+
+    def mask_of(self, ids: Iterable[str]) -> np.ndarray:
+        """Bool array, True for the families with these ids."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        if ids:
+            mask[self.positions_of(ids)] = True
+        return mask
+
+    def index_of(self, carer_id: str) -> int | None:
+        where = self.positions_of((carer_id,))
+        return int(where[0]) if where.size else None
 
     def take(self, index: np.ndarray) -> CarerArrays:
         """The families at `index`, in that order."""
