@@ -4,13 +4,16 @@ register has not changed, so ranking a child against 100,000 families does not r
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 import threading
+import time
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from django.db.models import Count, Q, TextField
+from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -71,16 +74,69 @@ def commune_points() -> dict[str, tuple[float, float]]:
 
 
 # --- Families -----------------------------------------------------------------------------------
-_cache: dict[str, tuple[tuple, CarerArrays, np.ndarray]] = {}
-_cache_lock = threading.Lock()
+# The families are kept in memory and brought up to date on each request by reading again only the
+# families touched since the last look (see "Keeping the families current" in
+# docs/developing/matching.md). Every refresh builds new CarerArrays and swaps them in: arrays a
+# request may be reading are never written to.
+
+# A family is read again when a row about it has an updated_at at or after the newest value seen at
+# the last look less this overlap: a transaction that stamped its rows up to this long before it
+# committed is still seen (commits out of order, and the clocks of the application servers).
+OVERLAP = datetime.timedelta(seconds=10)
+# While the newest change is younger than the overlap, the families touched in the overlap are read
+# again at most this often even when the change stamp did not move (a late commit of an older stamp).
+SETTLE_RECHECK_SECONDS = 1.0
+# Everything is loaded again at least this often (what no stamp shows: a training or concern deleted
+# as recorded by mistake, a family deleted outside the services, a clock far off).
+FULL_RELOAD_SECONDS = 15 * 60
+# More touched families than this share of the register (and at least REFRESH_MIN) load everything.
+REFRESH_SHARE = 0.05
+REFRESH_MIN = 500
+# Province subsets kept per version of the arrays (one per distinct set of provinces asked).
+SUBSETS_KEPT = 32
+
+_ROW_FIELDS = tuple(name for name in CarerArrays.__dataclass_fields__ if name != "vocab")
+
+
+@dataclass(frozen=True, eq=False)
+class _Block:
+    """Families as the core's arrays, with what the cache needs beside them (province, review date)."""
+
+    arrays: CarerArrays
+    provinces: np.ndarray  # U2
+    review_due: np.ndarray  # object: date or None
+
+
+@dataclass(eq=False)
+class _Families:
+    """The cached families and what they were read at. Never changed once published, but for
+    `subsets` (filled under the cache lock)."""
+
+    version: tuple  # register_version() read before the rows
+    marks: tuple  # newest updated_at of carers, placements, concerns, trainings, read before the rows
+    module_needs: dict  # training module → needs mask, as used for `trained_needs`
+    day: datetime.date
+    block: _Block
+    pos: dict[str, int]  # family id → index in the arrays
+    loaded_at: float  # monotonic time of the last full load
+    checked_at: float  # monotonic time of the last look at the register
+    how: str  # "full", "refresh" (some families read again) or "unchanged"
+    touched: int = 0  # families read again by the refresh that made it
+    subsets: dict = field(default_factory=dict)
+
+
+_cache: dict[str, _Families] = {}
+_cache_lock = threading.Lock()  # guards _cache and the subsets
+_refresh_lock = threading.Lock()  # one refresh at a time in a process; readers keep the old arrays
 
 
 def register_version() -> tuple:
     """Changes whenever anything the cached arrays hold changes: a family edited, a placement made
     or ended, a concern raised or closed, a training recorded (and the date, since reviews fall
     overdue with it). Each part is the newest value of an indexed column, so this costs about a
-    millisecond even with 100,000 families. (Rows are never deleted by the services; kin and
-    exclusions are read per request, not cached.)"""
+    millisecond even with 100,000 families. (Kin and exclusions are read per request, not cached.
+    A concern or training deleted as recorded by mistake moves no stamp: FULL_RELOAD_SECONDS
+    bounds how long the arrays may miss it.)"""
     return change_stamp(
         (Carer, "updated_at"),
         (Placement, "updated_at"),
@@ -89,15 +145,39 @@ def register_version() -> tuple:
     )
 
 
+_STAMPED = (Carer, Placement, SafeguardingConcern, CarerTraining)
+
+
+def _marks() -> tuple:
+    """The newest updated_at of each stamped table, as datetimes (None for an empty table)."""
+    return tuple(model.objects.order_by().aggregate(m=Max("updated_at"))["m"] for model in _STAMPED)
+
+
+def _module_needs() -> dict:
+    return {code: mask("need", needs) for code, needs in TrainingModule.objects.values_list("code", "supports_needs")}
+
+
 def _canonical(text: str) -> str:
     """A UUID read as text, in its hyphenated form (PostgreSQL gives that; SQLite gives 32 hex digits)."""
     return text if len(text) == 36 else str(uuid.UUID(text))
 
 
-def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
-    """Every family of the register as core arrays, with each family's province code alongside."""
+def _review_ok(review_due: np.ndarray, today: datetime.date) -> np.ndarray:
+    return np.fromiter((review_in_date(d, today) for d in review_due), dtype=bool, count=len(review_due))
+
+
+def _load(ids: list[str] | None = None, module_needs: dict | None = None) -> _Block:
+    """Families as core arrays: every family of the register (`ids` None), or those of `ids` that
+    are still families (a family merged into another is left out). The one encoding of register
+    rows into arrays: the full load and the refresh both use it."""
     today = timezone.localdate()
     points = commune_points()
+    if module_needs is None:
+        module_needs = _module_needs()
+
+    def of(queryset, carer_field: str):
+        return queryset if ids is None else queryset.filter(**{f"{carer_field}__in": ids})
+
     # Ids and JSON lists come as text: decoding 100,000 UUIDs and 400,000 JSON lists one by one
     # is most of the load time, and the lists repeat (a handful of distinct values each).
     as_text = {
@@ -105,7 +185,7 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
     }
     rows = list(
         # A family merged into another (a duplicate, issue 14) is not a family: it is not even counted.
-        Carer.objects.filter(merged_into__isnull=True)
+        of(Carer.objects.filter(merged_into__isnull=True), "pk")
         .order_by()
         .annotate(**{f"{name}_text": expr for name, expr in as_text.items()})
         .values_list(
@@ -129,30 +209,30 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
         )
     )
     n = len(rows)
-    ids = np.array([_canonical(r[0]) for r in rows], dtype="U36") if n else np.zeros(0, dtype="U36")
-    pos = {cid: i for i, cid in enumerate(ids.tolist())}
+    ids_array = np.array([_canonical(r[0]) for r in rows], dtype="U36") if n else np.zeros(0, dtype="U36")
+    pos = {cid: i for i, cid in enumerate(ids_array.tolist())}
 
     active = np.zeros(n, dtype=np.int64)
-    for carer_id, count in children_in_care_by_carer().annotate(
-        carer_text=Cast("placement__carer_id", TextField())
-    ).values_list("carer_text", "n"):
+    for carer_id, count in (
+        of(children_in_care_by_carer(), "placement__carer_id")
+        .annotate(carer_text=Cast("placement__carer_id", TextField()))
+        .values_list("carer_text", "n")
+    ):
         if (i := pos.get(_canonical(carer_id))) is not None:
             active[i] = count
     concern = np.zeros(n, dtype=bool)
     for carer_id in (
-        SafeguardingConcern.objects.filter(status="open")
+        of(SafeguardingConcern.objects.filter(status="open"), "carer_id")
         .order_by()
         .annotate(carer_text=Cast("carer_id", TextField()))
         .values_list("carer_text", flat=True)
     ):
         if (i := pos.get(_canonical(carer_id))) is not None:
             concern[i] = True
-    module_needs = {
-        code: mask("need", needs) for code, needs in TrainingModule.objects.values_list("code", "supports_needs")
-    }
     trained = np.zeros(n, dtype=np.int64)
     for carer_id, module in (
-        CarerTraining.objects.order_by()
+        of(CarerTraining.objects.all(), "carer_id")
+        .order_by()
         .annotate(carer_text=Cast("carer_id", TextField()))
         .values_list("carer_text", "module_id")
     ):
@@ -161,7 +241,7 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
     past = np.zeros(n, dtype=np.int64)
     broke = np.zeros(n, dtype=np.int64)
     for carer_id, total, breakdowns in (
-        Placement.objects.filter(status=Placement.Status.ENDED)
+        of(Placement.objects.filter(status=Placement.Status.ENDED), "carer_id")
         .order_by()
         .values("carer_id")
         .annotate(
@@ -193,10 +273,12 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
     lat = np.array([r[10] if r[10] is not None else points[r[12]][0] for r in rows], dtype=float)
     lon = np.array([r[11] if r[11] is not None else points[r[12]][1] for r in rows], dtype=float)
     status = col(1, "U15")
+    review_due = np.empty(n, dtype=object)
+    review_due[:] = [r[2] for r in rows]
     arrays = CarerArrays(
-        ids=ids,
+        ids=ids_array,
         approved=status == Carer.Status.APPROVED,
-        review_ok=np.array([review_in_date(r[2], today) for r in rows], dtype=bool),
+        review_ok=_review_ok(review_due, today),
         vacancies=free_places(col(3, np.int64), active),
         age_min=col(4, np.int64),
         age_max=col(5, np.int64),
@@ -215,7 +297,194 @@ def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
         breakdowns=broke,
         vocab=VOCAB,
     )
-    return arrays, col(16, "U2")
+    return _Block(arrays=arrays, provinces=col(16, "U2"), review_due=review_due)
+
+
+def load_all_carers() -> tuple[CarerArrays, np.ndarray]:
+    """Every family of the register as core arrays, with each family's province code alongside."""
+    block = _load()
+    return block.arrays, block.provinces
+
+
+def _full_load(version: tuple) -> _Families:
+    marks, module_needs = _marks(), _module_needs()  # before the rows: a change made meanwhile is read again
+    block = _load(module_needs=module_needs)
+    now = time.monotonic()
+    return _Families(
+        version=version,
+        marks=marks,
+        module_needs=module_needs,
+        day=timezone.localdate(),
+        block=block,
+        pos={cid: i for i, cid in enumerate(block.arrays.ids.tolist())},
+        loaded_at=now,
+        checked_at=now,
+        how="full",
+        touched=len(block.arrays),
+    )
+
+
+def _touched_since(marks: tuple, new_marks: tuple, limit: int) -> set[str] | None:
+    """Ids of the families a row changed about at or after each old mark less the overlap (a
+    family merged into another touches that one too); None when more than `limit`."""
+    touched: set[str] = set()
+    for model, old, new in zip(_STAMPED, marks, new_marks, strict=True):
+        if new is None or (old == new and new < timezone.now() - OVERLAP):
+            continue  # nothing written to this table since, nor recently enough to still be settling
+        rows = model.objects.order_by()
+        if old is not None:
+            rows = rows.filter(updated_at__gte=old - OVERLAP)
+        if model is Carer:
+            found = rows.values_list("pk", "merged_into_id")[: limit + 1]
+            touched.update(str(v) for pair in found for v in pair if v is not None)
+        else:
+            touched.update(str(v) for v in rows.values_list("carer_id", flat=True).distinct()[: limit + 1])
+        if len(touched) > limit:
+            return None
+    return touched
+
+
+# What the core derives once per CarerArrays (cached properties, matching/core/types.py) from which
+# fields: a new CarerArrays whose fields are the very same arrays takes them over instead of computing
+# them again (sorting 100,000 ids after every family edited). A name not listed is computed again.
+_DERIVED_FROM = {
+    "id_order": ("ids",),
+    "sorted_ids": ("ids",),
+    "id_rank": ("ids",),
+    "lat_rad": ("lat",),
+    "lon_rad": ("lon",),
+    "cos_lat": ("lat",),
+}
+
+
+def _carry_derived(old: CarerArrays, new: CarerArrays) -> None:
+    """Give `new` (not yet published) what `old` derived from fields the two share."""
+    cached = vars(old)
+    for name, fields in _DERIVED_FROM.items():
+        if name in cached and all(getattr(old, f) is getattr(new, f) for f in fields):
+            vars(new)[name] = cached[name]
+
+
+def _splice(entry: _Families, block: _Block, touched: set[str]) -> tuple[_Block, dict[str, int]]:
+    """The cached families with the touched ones replaced by their rows in `block`, those gone
+    dropped and new ones appended: new arrays wherever something differs (an array whose values
+    are all the same is shared with the old families: it is never written to)."""
+    old = entry.block
+    fresh = {cid: i for i, cid in enumerate(block.arrays.ids.tolist())}
+    at_old, at_new, appended = [], [], []
+    for cid, i in fresh.items():
+        j = entry.pos.get(cid)
+        if j is None:
+            appended.append(i)
+        else:
+            at_old.append(j)
+            at_new.append(i)
+    dropped = sorted(entry.pos[cid] for cid in touched if cid not in fresh and cid in entry.pos)
+
+    def spliced(before: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        after = before
+        if at_old:
+            values = rows[at_new]
+            if not np.array_equal(before[at_old], values, equal_nan=before.dtype.kind == "f"):
+                after = before.copy()
+                after[at_old] = values
+        if dropped:
+            after = np.delete(after, dropped)
+        if appended:
+            after = np.concatenate([after, rows[appended]])
+        return after
+
+    columns = {name: spliced(getattr(old.arrays, name), getattr(block.arrays, name)) for name in _ROW_FIELDS}
+    if all(columns[name] is getattr(old.arrays, name) for name in _ROW_FIELDS):
+        arrays = old.arrays
+    else:
+        arrays = CarerArrays(**columns, vocab=old.arrays.vocab)
+        _carry_derived(old.arrays, arrays)
+    result = _Block(
+        arrays=arrays,
+        provinces=spliced(old.provinces, block.provinces),
+        review_due=spliced(old.review_due, block.review_due),
+    )
+    if dropped:
+        pos = {cid: i for i, cid in enumerate(arrays.ids.tolist())}
+    elif appended:
+        pos = dict(entry.pos)
+        start = len(old.arrays)
+        pos.update((cid, start + k) for k, cid in enumerate(block.arrays.ids[appended].tolist()))
+    else:
+        pos = entry.pos
+    return result, pos
+
+
+def _refreshed(entry: _Families | None, version: tuple) -> _Families:
+    """The families as the register has them now: read again only those touched since `entry`
+    was made, or all of them (no entry, too many touched, a training module's needs changed, or the
+    last full load older than FULL_RELOAD_SECONDS)."""
+    now = time.monotonic()
+    if entry is None or now - entry.loaded_at > FULL_RELOAD_SECONDS:
+        return _full_load(version)
+    marks, module_needs = _marks(), _module_needs()  # before the rows, as in a full load
+    if module_needs != entry.module_needs:
+        return _full_load(version)
+    limit = max(REFRESH_MIN, int(REFRESH_SHARE * len(entry.block.arrays)))
+    touched = _touched_since(entry.marks, marks, limit)
+    if touched is None:
+        return _full_load(version)
+    block = entry.block
+    pos = entry.pos
+    if touched:
+        ids = sorted(touched)
+        block, pos = _splice(entry, _load(ids, module_needs), touched)
+    today = timezone.localdate()
+    if today != entry.day:  # reviews fall overdue with the date
+        review_ok = _review_ok(block.review_due, today)
+        if not np.array_equal(review_ok, block.arrays.review_ok):
+            arrays = dataclasses.replace(block.arrays, review_ok=review_ok)
+            _carry_derived(block.arrays, arrays)
+            block = _Block(arrays=arrays, provinces=block.provinces, review_due=block.review_due)
+    same = block.arrays is entry.block.arrays and block.provinces is entry.block.provinces
+    return _Families(
+        version=version,
+        marks=marks,
+        module_needs=module_needs,
+        day=today,
+        block=block,
+        pos=pos,
+        loaded_at=entry.loaded_at,
+        checked_at=now,
+        how="unchanged" if same else "refresh",
+        touched=len(touched),
+        subsets=entry.subsets if same else {},
+    )
+
+
+def _settling(entry: _Families) -> bool:
+    """Whether the newest change is recent enough that an older one may still commit (and the
+    last look is a little while ago)."""
+    newest = max((m for m in entry.marks if m is not None), default=None)
+    return (
+        newest is not None
+        and newest > timezone.now() - OVERLAP
+        and time.monotonic() - entry.checked_at >= SETTLE_RECHECK_SECONDS
+    )
+
+
+def current_families() -> _Families:
+    """The cached families, brought up to date first if the register changed since they were read."""
+    version = register_version()
+    with _cache_lock:
+        entry = _cache.get("all")
+    if entry is not None and entry.version == version and not _settling(entry):
+        return entry
+    with _refresh_lock:
+        with _cache_lock:
+            entry = _cache.get("all")
+        version = register_version()  # another thread may have refreshed meanwhile
+        if entry is None or entry.version != version or _settling(entry):
+            entry = _refreshed(entry, version)
+            with _cache_lock:
+                _cache["all"] = entry
+    return entry
 
 
 def carers_for(user) -> CarerArrays:
@@ -225,19 +494,21 @@ def carers_for(user) -> CarerArrays:
 
 def carers_with_provinces(user) -> tuple[CarerArrays, np.ndarray]:
     """`carers_for`, with each family's province code alongside (for figures by province)."""
-    version = register_version()
-    with _cache_lock:
-        cached = _cache.get("all")
-    if cached is None or cached[0] != version:
-        arrays, provinces = load_all_carers()
-        cached = (version, arrays, provinces)
-        with _cache_lock:
-            _cache["all"] = cached
-    _, arrays, provinces = cached
+    entry = current_families()
+    arrays, provinces = entry.block.arrays, entry.block.provinces
     if user.is_national:
         return arrays, provinces
-    keep = np.flatnonzero(np.isin(provinces, sorted(user.province_codes)))
-    return arrays.take(keep), provinces[keep]
+    key = frozenset(user.province_codes)
+    with _cache_lock:
+        subset = entry.subsets.get(key)
+    if subset is None:
+        keep = np.flatnonzero(np.isin(provinces, sorted(key)))
+        subset = (arrays.take(keep), provinces[keep])
+        with _cache_lock:
+            if len(entry.subsets) >= SUBSETS_KEPT:
+                entry.subsets.pop(next(iter(entry.subsets)))
+            entry.subsets[key] = subset
+    return subset
 
 
 def forget_cache() -> None:
