@@ -42,3 +42,19 @@ def test_the_written_out_row_equals_the_generic_rendering_field_for_field_and_in
         assert json.dumps(fast) == json.dumps(slow)
     assert list(CarerSerializer(carers[0]).data) == CarerSerializer.Meta.fields
     assert [c.vacancies for c in carers].count(0) == 1
+
+
+@pytest.mark.parametrize("params", [{}, {"cursor": ""}, {"status": "approved", "has_vacancy": "true", "cursor": ""}])
+def test_the_list_read_as_values_gives_each_family_as_the_generic_rendering_of_its_instance(client_for, params):
+    from register.roles import Role
+
+    CarerFactory(lat=None, lon=None, village_id=None, needs_supported=["infant_care"], languages=["km", "en"])
+    CarerFactory(status=Carer.Status.ENQUIRY, approved_on=None, review_due=None)
+    place(CarerFactory(max_children=1))  # full: no vacancy left
+    response = client_for(Role.NATIONAL_ADMIN).get("/api/v1/carers/", params)
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    instances = {str(c.pk): c for c in carers_with_vacancies(Carer.objects.all())}
+    assert rows and len(rows) == (3 if not params.get("status") else 1)
+    for row in rows:
+        assert json.dumps(row) == json.dumps(generic(instances[row["id"]]))
