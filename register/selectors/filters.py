@@ -56,6 +56,19 @@ class StrictFilterSet(filters.FilterSet):
     FILTER_DEFAULTS.update({models.BooleanField: {"filter_class": BooleanFilter}})
 
     def get_form_class(self):
+        # Built once per FilterSet class, not per request (django-filter builds a new form class, and
+        # each of its fields, on every request): the form depends only on the declared filters, as no
+        # filter here takes a queryset from the request. Each form instance still copies its fields.
+        cls = type(self)
+        cached = cls.__dict__.get("_form_class")
+        if cached is not None:
+            return cached
+        form_class = self._strict_form_class()
+        if not any(isinstance(f, filters.filters.QuerySetRequestMixin) for f in self.filters.values()):
+            cls._form_class = form_class
+        return form_class
+
+    def _strict_form_class(self):
         form_class = super().get_form_class()
         booleans = [name for name, f in self.filters.items() if isinstance(f, filters.BooleanFilter)]
 
