@@ -130,6 +130,10 @@ _cache_lock = threading.Lock()  # guards _cache and the subsets
 _refresh_lock = threading.Lock()  # one refresh at a time in a process; readers keep the old arrays
 
 
+# The tables whose newest updated_at the change stamp holds, in its order.
+_STAMPED = (Carer, Placement, SafeguardingConcern, CarerTraining)
+
+
 def register_version() -> tuple:
     """Changes whenever anything the cached arrays hold changes: a family edited, a placement made
     or ended, a concern raised or closed, a training recorded (and the date, since reviews fall
@@ -137,15 +141,7 @@ def register_version() -> tuple:
     millisecond even with 100,000 families. (Kin and exclusions are read per request, not cached.
     A concern or training deleted as recorded by mistake moves no stamp: FULL_RELOAD_SECONDS
     bounds how long the arrays may miss it.)"""
-    return change_stamp(
-        (Carer, "updated_at"),
-        (Placement, "updated_at"),
-        (SafeguardingConcern, "updated_at"),
-        (CarerTraining, "updated_at"),
-    )
-
-
-_STAMPED = (Carer, Placement, SafeguardingConcern, CarerTraining)
+    return change_stamp(*((model, "updated_at") for model in _STAMPED))
 
 
 def _marks() -> tuple:
@@ -324,24 +320,31 @@ def _full_load(version: tuple) -> _Families:
     )
 
 
-def _touched_since(marks: tuple, new_marks: tuple, limit: int) -> set[str] | None:
-    """Ids of the families a row changed about at or after each old mark less the overlap (a
-    family merged into another touches that one too); None when more than `limit`."""
+def _touched_since(entry: _Families, version: tuple, limit: int) -> tuple[set[str], tuple] | None:
+    """Ids of the families a row changed about at or after each mark of `entry` less the overlap
+    (a family merged into another touches that one too), looking only at the tables whose stamp
+    moved or whose newest change is still within the overlap; and the new marks (the newest
+    updated_at of the rows read: one query a table for both). None when more than `limit` rows."""
     touched: set[str] = set()
-    for model, old, new in zip(_STAMPED, marks, new_marks, strict=True):
-        if new is None or (old == new and new < timezone.now() - OVERLAP):
+    marks = list(entry.marks)
+    recent = timezone.now() - OVERLAP
+    for k, model in enumerate(_STAMPED):
+        old = entry.marks[k]
+        if entry.version[k] == version[k] and (old is None or old < recent):
             continue  # nothing written to this table since, nor recently enough to still be settling
         rows = model.objects.order_by()
         if old is not None:
             rows = rows.filter(updated_at__gte=old - OVERLAP)
         if model is Carer:
-            found = rows.values_list("pk", "merged_into_id")[: limit + 1]
-            touched.update(str(v) for pair in found for v in pair if v is not None)
+            found = list(rows.values_list("pk", "merged_into_id", "updated_at")[: limit + 1])
+            touched.update(str(v) for pk, merged_into, _ in found for v in (pk, merged_into) if v is not None)
         else:
-            touched.update(str(v) for v in rows.values_list("carer_id", flat=True).distinct()[: limit + 1])
-        if len(touched) > limit:
+            found = list(rows.values_list("carer_id", "updated_at")[: limit + 1])
+            touched.update(str(row[0]) for row in found)
+        if len(found) > limit or len(touched) > limit:
             return None
-    return touched
+        marks[k] = max([row[-1] for row in found] + ([old] if old is not None else []), default=None)
+    return touched, tuple(marks)
 
 
 # What the core derives once per CarerArrays (cached properties, matching/core/types.py) from which
@@ -423,13 +426,14 @@ def _refreshed(entry: _Families | None, version: tuple) -> _Families:
     now = time.monotonic()
     if entry is None or now - entry.loaded_at > FULL_RELOAD_SECONDS:
         return _full_load(version)
-    marks, module_needs = _marks(), _module_needs()  # before the rows, as in a full load
+    module_needs = _module_needs()
     if module_needs != entry.module_needs:
         return _full_load(version)
     limit = max(REFRESH_MIN, int(REFRESH_SHARE * len(entry.block.arrays)))
-    touched = _touched_since(entry.marks, marks, limit)
-    if touched is None:
+    found = _touched_since(entry, version, limit)
+    if found is None:
         return _full_load(version)
+    touched, marks = found
     block = entry.block
     pos = entry.pos
     if touched:
@@ -476,10 +480,12 @@ def current_families() -> _Families:
         entry = _cache.get("all")
     if entry is not None and entry.version == version and not _settling(entry):
         return entry
+    seen = entry
     with _refresh_lock:
         with _cache_lock:
             entry = _cache.get("all")
-        version = register_version()  # another thread may have refreshed meanwhile
+        if entry is not seen:  # another thread refreshed meanwhile: is it recent enough?
+            version = register_version()
         if entry is None or entry.version != version or _settling(entry):
             entry = _refreshed(entry, version)
             with _cache_lock:
