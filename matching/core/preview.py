@@ -44,10 +44,8 @@ def rerank(evaluation: Evaluation, ids: np.ndarray, draft: Weights, placed: int 
     tau = None
     if now.size >= 2:
         # Ranks, not scores: ties broken as the runs break them, so equal scores are not "disagreement".
-        # The ranks of the eligible families only (positions in `scored`), not arrays of every family.
-        position = np.searchsorted(evaluation.scored, then)
-        rank_then = np.empty(now.size, dtype=np.int64)
-        rank_then[position] = np.arange(then.size)
-        value = kendalltau(np.arange(now.size), rank_then[np.searchsorted(evaluation.scored, now)]).statistic
+        rank_then = np.empty(len(ids), dtype=np.int64)  # uninitialised: only the eligible are written and read
+        rank_then[then] = np.arange(then.size)
+        value = kendalltau(np.arange(now.size), rank_then[now]).statistic
         tau = None if np.isnan(value) else float(value)
     return Reranking(bool(now[0] != then[0]), shift, tau)
