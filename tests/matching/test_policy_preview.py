@@ -2,6 +2,8 @@
 first family changed, the placed family's rank shift, Kendall's tau), for national administrators;
 nothing is stored. The core's re-ranking is tested without a database."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -33,6 +35,29 @@ def test_the_same_weights_change_nothing_and_other_weights_reorder():
     )
     other = rerank(evaluation, carers.ids, only_age, placed)
     assert other.kendall_tau < 0.9 and other.placed_shift is not None
+
+
+def test_runs_of_the_same_unit_are_evaluated_once_and_compare_as_one_by_one(monkeypatch):
+    """rerank_runs gives what rerank gives run by run; a child matched again (the same unit and
+    weights, a unit without a school included: NaN coordinates) is evaluated once."""
+    from matching.core import preview
+
+    carers = random_carers(500, seed=9)
+    units = [random_unit(s, 1 + s % 2, carer_ids=carers.ids, kin_share=0.05) for s in range(4)]
+    no_school = next(u for u in units if np.isnan(u.school_lat))
+    again = dataclasses.replace(no_school, school_lat=float("nan"))  # another NaN object: NaN != NaN
+    draft = Weights(home_proximity=0.5, religion=3.0)
+    runs = []
+    for i, unit in enumerate([*units, again, units[1], units[1]]):
+        order = evaluate(unit, carers, Weights())
+        eligible = np.flatnonzero(order.eligible)
+        runs.append((unit, Weights(), int(eligible[i % eligible.size]) if eligible.size and i % 3 else None))
+    runs.append((units[2], Weights(kinship=1.0), None))  # another policy: evaluated on its own
+    expected = [rerank(evaluate(u, carers, w), carers.ids, draft, p) for u, w, p in runs]
+    calls = []
+    monkeypatch.setattr(preview, "evaluate", lambda *a: calls.append(a) or evaluate(*a))
+    assert preview.rerank_runs(carers, runs, draft) == expected
+    assert len(calls) == 5
 
 
 @pytest.mark.django_db
