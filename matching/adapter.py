@@ -122,7 +122,8 @@ class _Families:
     checked_at: float  # monotonic time of the last look at the register
     how: str  # "full", "refresh" (some families read again) or "unchanged"
     touched: int = 0  # families read again by the refresh that made it
-    subsets: dict = field(default_factory=dict)
+    subsets: dict = field(default_factory=dict)  # province set → (arrays, provinces) of its families
+    keeps: dict = field(default_factory=dict)  # province set → indices of its families (while provinces hold)
 
 
 _cache: dict[str, _Families] = {}
@@ -459,6 +460,7 @@ def _refreshed(entry: _Families | None, version: tuple) -> _Families:
         how="unchanged" if same else "refresh",
         touched=len(touched),
         subsets=entry.subsets if same else {},
+        keeps=entry.keeps if block.provinces is entry.block.provinces else {},
     )
 
 
@@ -508,12 +510,17 @@ def carers_with_provinces(user) -> tuple[CarerArrays, np.ndarray]:
     with _cache_lock:
         subset = entry.subsets.get(key)
     if subset is None:
-        keep = np.flatnonzero(np.isin(provinces, sorted(key)))
+        with _cache_lock:
+            keep = entry.keeps.get(key)
+        if keep is None:  # else the same families in the same order as when it was computed
+            keep = np.flatnonzero(np.isin(provinces, sorted(key)))
         subset = (arrays.take(keep), provinces[keep])
         with _cache_lock:
-            if len(entry.subsets) >= SUBSETS_KEPT:
-                entry.subsets.pop(next(iter(entry.subsets)))
+            for kept in (entry.subsets, entry.keeps):
+                if key not in kept and len(kept) >= SUBSETS_KEPT:
+                    kept.pop(next(iter(kept)))
             entry.subsets[key] = subset
+            entry.keeps[key] = keep
     return subset
 
 

@@ -25,7 +25,7 @@ from register.services.carers import (
 )
 from register.services.duplicates import carer_merge
 from register.services.placements import placement_create, placement_end
-from tests.factories import CarerFactory, ChildFactory, make_user
+from tests.factories import CarerFactory, ChildFactory, commune, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +250,24 @@ def test_nothing_changed_keeps_the_same_arrays_and_province_subsets(scene):
     assert again[0] is arrays and set(provinces) == {"02"}
     national = make_user(Role.NATIONAL_ADMIN)
     assert adapter.carers_for(national) is scene["first"].block.arrays
+
+
+def test_a_province_officer_s_families_follow_the_changes(scene):
+    officer, national = scene["officer"], make_user(Role.NATIONAL_ADMIN)
+    edited, moved = scene["families"][3], scene["families"][4]
+
+    def expected():
+        full = adapter._load()
+        keep = np.flatnonzero(full.provinces == "02")
+        return {full.arrays.ids[i]: full.arrays.age_min[i] for i in keep}
+
+    def seen():
+        arrays, provinces = adapter.carers_with_provinces(officer)
+        assert set(provinces) <= {"02"}
+        return dict(zip(arrays.ids.tolist(), arrays.age_min.tolist(), strict=True))
+
+    assert seen() == expected()
+    carer_update(actor=national, carer=edited, data={"age_min": 4})
+    assert seen() == expected() and seen()[str(edited.pk)] == 4
+    carer_update(actor=national, carer=moved, data={"commune": commune("120101")})
+    assert seen() == expected() and str(moved.pk) not in seen()
