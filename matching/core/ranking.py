@@ -58,7 +58,8 @@ class Ranking:
 
     def excluded_by_reason(self) -> dict[str, int]:
         """How many families each hard filter left out (a family failing two filters counts in both)."""
-        counts = self.evaluation.reasons.sum(axis=0)
+        reasons = self.evaluation.reasons  # column-major: one contiguous count per rule
+        counts = (np.count_nonzero(reasons[:, column]) for column in range(len(EXCLUSION_CODES)))
         return {code: int(n) for code, n in zip(EXCLUSION_CODES, counts, strict=True) if n}
 
     def reasons_of(self, index: int) -> list[str]:
