@@ -123,7 +123,9 @@ class _Families:
     how: str  # "full", "refresh" (some families read again) or "unchanged"
     touched: int = 0  # families read again by the refresh that made it
     subsets: dict = field(default_factory=dict)  # province set → (arrays, provinces) of its families
-    keeps: dict = field(default_factory=dict)  # province set → indices of its families (while provinces hold)
+    # province set → (indices of its families, the arrays they index, the subset taken): kept while
+    # no family's province or place changes
+    keeps: dict = field(default_factory=dict)
 
 
 _cache: dict[str, _Families] = {}
@@ -511,16 +513,32 @@ def carers_with_provinces(user) -> tuple[CarerArrays, np.ndarray]:
         subset = entry.subsets.get(key)
     if subset is None:
         with _cache_lock:
-            keep = entry.keeps.get(key)
-        if keep is None:  # else the same families in the same order as when it was computed
+            known = entry.keeps.get(key)
+        if known is None:
             keep = np.flatnonzero(np.isin(provinces, sorted(key)))
-        subset = (arrays.take(keep), provinces[keep])
+            taken = arrays.take(keep)
+        else:
+            # The same families in the same order as when `keep` was computed: a column the arrays
+            # share with those it was taken from is the subset's column then (and what the core
+            # derived from it), the others are taken again.
+            keep, source, before = known
+            taken = CarerArrays(
+                **{
+                    name: getattr(before, name)
+                    if getattr(source, name) is getattr(arrays, name)
+                    else getattr(arrays, name)[keep]
+                    for name in _ROW_FIELDS
+                },
+                vocab=arrays.vocab,
+            )
+            _carry_derived(before, taken)
+        subset = (taken, provinces[keep])
         with _cache_lock:
             for kept in (entry.subsets, entry.keeps):
                 if key not in kept and len(kept) >= SUBSETS_KEPT:
                     kept.pop(next(iter(kept)))
             entry.subsets[key] = subset
-            entry.keeps[key] = keep
+            entry.keeps[key] = (keep, arrays, taken)
     return subset
 
 
