@@ -165,11 +165,11 @@ def _review_ok(review_due: np.ndarray, today: datetime.date) -> np.ndarray:
     return np.fromiter((review_in_date(d, today) for d in review_due), dtype=bool, count=len(review_due))
 
 
-def _load(ids: list[str] | None = None, module_needs: dict | None = None) -> _Block:
+def _load(ids: list[str] | None = None, module_needs: dict | None = None, today: datetime.date | None = None) -> _Block:
     """Families as core arrays: every family of the register (`ids` None), or those of `ids` that
     are still families (a family merged into another is left out). The one encoding of register
     rows into arrays: the full load and the refresh both use it."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     points = commune_points()
     if module_needs is None:
         module_needs = _module_needs()
@@ -439,10 +439,9 @@ def _refreshed(entry: _Families | None, version: tuple) -> _Families:
     touched, marks = found
     block = entry.block
     pos = entry.pos
-    if touched:
-        ids = sorted(touched)
-        block, pos = _splice(entry, _load(ids, module_needs), touched)
     today = timezone.localdate()
+    if touched:
+        block, pos = _splice(entry, _load(sorted(touched), module_needs, today), touched)
     if today != entry.day:  # reviews fall overdue with the date
         review_ok = _review_ok(block.review_due, today)
         if not np.array_equal(review_ok, block.arrays.review_ok):
