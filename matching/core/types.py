@@ -138,8 +138,7 @@ class CarerArrays:
     def mask_of(self, ids: Iterable[str]) -> np.ndarray:
         """Bool array, True for the families with these ids."""
         mask = np.zeros(len(self.ids), dtype=bool)
-        if ids:
-            mask[self.positions_of(ids)] = True
+        mask[self.positions_of(ids)] = True
         return mask
 
     def index_of(self, carer_id: str) -> int | None:
