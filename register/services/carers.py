@@ -325,6 +325,9 @@ def carer_record_delete(*, actor, record: CarerCheck | CarerTraining | Safeguard
         record = type(record).objects.select_for_update().select_related("carer").get(pk=record.pk)
         audit_deleted(actor=actor, instance=record, province=record.carer.province_id)
         record.delete()
+        # A deleted row leaves no newer `updated_at` behind: the family's own stamp moves instead, so
+        # that what is read by its stamps (matching's families, the indicators) sees the deletion.
+        Carer.objects.filter(pk=record.carer_id).update(updated_at=timezone.now())
 
 
 def carer_concern_create(*, actor, carer: Carer, data: dict) -> SafeguardingConcern:

@@ -19,6 +19,7 @@ from register.roles import Role
 from register.services.carers import (
     carer_concern_create,
     carer_concern_update,
+    carer_record_delete,
     carer_set_status,
     carer_training_record,
     carer_update,
@@ -271,3 +272,21 @@ def test_a_province_officer_s_families_follow_the_changes(scene):
     assert seen() == expected() and seen()[str(edited.pk)] == 4
     carer_update(actor=national, carer=moved, data={"commune": commune("120101")})
     assert seen() == expected() and str(moved.pk) not in seen()
+
+
+def test_a_concern_or_training_deleted_as_recorded_by_mistake(scene):
+    family = scene["families"][5]
+    concern = carer_concern_create(
+        actor=scene["officer"], carer=family, data={"raised_on": timezone.localdate(), "summary": "by mistake"}
+    )
+    training, _ = carer_training_record(
+        actor=scene["officer"], carer=family, module=scene["module"], completed_on=timezone.localdate()
+    )
+    entry = refreshed()
+    assert entry.block.arrays.open_concern[entry.pos[str(family.pk)]]
+    assert entry.block.arrays.trained_needs[entry.pos[str(family.pk)]] != 0
+    carer_record_delete(actor=scene["officer"], record=concern)
+    carer_record_delete(actor=scene["officer"], record=training)
+    entry = refreshed()
+    assert not entry.block.arrays.open_concern[entry.pos[str(family.pk)]]
+    assert entry.block.arrays.trained_needs[entry.pos[str(family.pk)]] == 0
