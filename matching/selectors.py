@@ -9,8 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from matching import adapter
-from matching.core.evaluate import evaluate
-from matching.core.preview import rerank
+from matching.core.preview import rerank_runs
 from matching.models import BatchPlan, MatchOutreach, MatchRun
 from register.models import Carer, Placement
 from register.scoping import scope_to_user
@@ -158,13 +157,14 @@ def policy_preview(*, user, weights, runs: int = 200) -> dict:
         .values_list("match_id", "carer_id")
     )
     carers = adapter.carers_for(user)
-    position = {cid: i for i, cid in enumerate(carers.ids.tolist())}
-    changed, shifts, taus, compared = 0, [], [], 0
+    units = []
     for run in recent:
-        unit = adapter.unit_from_json(run.inputs["unit"])
-        evaluation = evaluate(unit, carers, adapter.weights_of(run.policy))
         carer = placed.get(run.pk)
-        result = rerank(evaluation, carers.ids, weights, position.get(str(carer)) if carer else None)
+        where = carers.index_of(str(carer)) if carer else None
+        units.append((adapter.unit_from_json(run.inputs["unit"]), adapter.weights_of(run.policy), where))
+    changed, shifts, taus, compared = 0, [], [], 0
+    # A unit matched again under the same policy is evaluated once (matching.core.preview.rerank_runs).
+    for result in rerank_runs(carers, units, weights):
         if result.top1_changed is None:
             continue
         compared += 1

@@ -117,10 +117,10 @@ def match_explain(*, run: MatchRun, carer_id: str, actor) -> dict:
     """Why one family (in the actor's jurisdiction) ranks where it does in this run, or is left out:
     the run's children and policy against the family as the register knows it now."""
     carers = adapter.carers_for(actor)
-    where = np.flatnonzero(carers.ids == carer_id)
-    if where.size == 0:
+    where = carers.index_of(carer_id)
+    if where is None:
         return {}
-    one = carers.take(where)
+    one = carers.take(np.array([where]))
     unit = adapter.unit_from_json(run.inputs["unit"])
     ranking = rank(unit, one, adapter.weights_of(run.policy))
     eligible = ranking.eligible_count == 1
