@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from matching import selectors, services
 from matching.core import COMPONENTS, EFFECTS, Weights
-from matching.explanations import contributions, explanation, sentences
+from matching.explanations import contributions, explanation, in_words, sentences
 from matching.models import BatchPlan, MatchingPolicy, MatchOutreach
 from register.api.fields import BoundedListField, reason_field
 from register.api.permissions import HasCapability
@@ -50,8 +50,7 @@ class ContributionSerializer(serializers.Serializer):
 def _candidate_body(stored: dict) -> dict:
     """A stored candidate or proposal as the API gives it: contributions and explanation in words."""
     body = {k: v for k, v in stored.items() if k not in ("facts", "contributions")}
-    body["contributions"] = contributions(stored.get("contributions", []))
-    body["explanation"] = explanation(stored)
+    body["contributions"], body["explanation"] = in_words(stored)
     return body
 
 

@@ -199,9 +199,17 @@ def contributions(stored: list[dict]) -> list[dict]:
 def explanation(candidate: dict) -> list[str]:
     """A stored candidate's reasons: one sentence per contribution (runs made before contributions
     were kept stored their facts instead)."""
-    if "contributions" in candidate:
-        return [sentence(c["fact"]["code"], c["fact"].get("params", {})) for c in candidate["contributions"]]
-    return sentences(candidate.get("facts", []))
+    return in_words(candidate)[1]
+
+
+def in_words(candidate: dict) -> tuple[list[dict], list[str]]:
+    """A stored candidate's contributions and explanation, each sentence rendered once: the
+    explanation is the contributions' sentences, in their order (or, for a run made before
+    contributions were kept, its facts' sentences and no contributions)."""
+    if "contributions" not in candidate:
+        return [], sentences(candidate.get("facts", []))
+    rendered = contributions(candidate["contributions"])
+    return rendered, [c["text"] for c in rendered]
 
 
 # Names of score components, for pages and the API documentation.

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import selectors, services
-from matching.explanations import contributions, explanation, sentences
+from matching.explanations import contributions, explanation, in_words, sentences
 from matching.models import BatchPlan
 from register.audit import audit_reads
 from register.errors import DomainError
@@ -97,16 +97,11 @@ def _run_context(request, run, *, refused: tuple[str, object] | None = None) -> 
     carers = carer_list(user=request.user).filter(pk__in=[c["carer"] for c in run.candidates]).select_related("commune")
     carers = {str(c.pk): c for c in carers}
     # Only families the reader may see: a national administrator's run ranks every province's.
-    candidates = [
-        {
-            **c,
-            "contributions": contributions(c.get("contributions", [])),
-            "explanation": explanation(c),
-            "family": carers[c["carer"]],
-        }
-        for c in run.candidates
-        if c["carer"] in carers
-    ]
+    candidates = []
+    for c in run.candidates:
+        if c["carer"] in carers:
+            reasons, words = in_words(c)
+            candidates.append({**c, "contributions": reasons, "explanation": words, "family": carers[c["carer"]]})
     excluded = sorted(run.excluded_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
     calls = _calls_by_family(run)
     for c in candidates:
