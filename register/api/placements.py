@@ -403,6 +403,13 @@ class VisitAcknowledgeSerializer(serializers.Serializer):
     )
 
 
+class PlacementListRowSerializer(PlacementSerializer):
+    """A row of the list, for the schema: a placement, whose `visits` `?visits=none` leaves out."""
+
+    # Not read_only (DRF forbids read_only with required=False): an output-only serializer all the same.
+    visits = VisitSerializer(many=True, required=False, help_text=_("Left out with ?visits=none."))
+
+
 # --- Views ---------------------------------------------------------------------------------------
 
 # `GET /placements/?visits=none`: the list's rows without their nested visits (docs/api/register.md).
@@ -420,7 +427,6 @@ def visits_wanted(params) -> bool:
     return value == "all"
 
 
-
 class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Children placed with foster families. A social worker sees only the placements they follow."""
 
@@ -435,6 +441,7 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return placement_list(user=self.request.user)
 
     @extend_schema(
+        responses=PlacementListRowSerializer(many=True),
         parameters=[
             OpenApiParameter(
                 VISITS_PARAMETER,
@@ -447,7 +454,7 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     )
                 ),
             )
-        ]
+        ],
     )
     def list(self, request, *args, **kwargs):
         with_visits = visits_wanted(request.query_params)
