@@ -107,6 +107,11 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c random_page_cost={env.float('DATABASE_RANDOM_PAGE_COST', default=1.1)}"
     )
+    # Parameters bound by the server, not quoted into the SQL text by Python: a list request spent
+    # about 2 ms of its CPU quoting, and PostgreSQL can keep the plans of queries asked again and again
+    # (psycopg prepares a query from its fifth use). Off for a pooler in transaction mode (PgBouncer),
+    # which cannot keep prepared statements.
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users, authentication, lockout -----------------------------------------------------------
