@@ -20,6 +20,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from bench.setup import table
+from config.gunicorn import settle_long_lived
 from matching import adapter
 from matching.core import Weights, rank
 from matching.models import MatchingPolicy
@@ -157,6 +158,8 @@ def run(*, requests: int = 50) -> None:
         client.post(
             "/api/v1/matches/", {"child": str(children[0].pk), "limit": 20}, content_type="application/json", **headers
         )  # warm: the families are cached after this
+        # As a gunicorn worker does after its first request (config/gunicorn.py, post_request).
+        settle_long_lived()
         api = []
         for i in range(requests):
             child = children[(i + 1) % len(children)]
