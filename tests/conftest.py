@@ -4,8 +4,19 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
+from matching import adapter
 from register.roles import Role
 from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def fresh_matching_families():
+    """Each test builds its own register, rolled back after it. Matching keeps the families in memory
+    and reads again only the rows changed since (matching/adapter.py), which a rollback does not
+    announce: no test may rank another test's families."""
+    adapter.forget_cache()
+    yield
+    adapter.forget_cache()
 
 
 @pytest.fixture

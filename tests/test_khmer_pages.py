@@ -28,7 +28,6 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
-from matching import adapter
 from register import models as m
 from tests.security.jurisdiction_world import build_world
 from tests.security.test_jurisdiction_matrix import ROLES, ROUTES, WRITES, Req, _client, _do
@@ -110,13 +109,6 @@ def world(django_db_setup, django_db_blocker):
         built.places = sorted(gazetteer_khmer_digits(), key=len, reverse=True)
         yield built
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_matching_cache():
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
 
 
 def typed_words() -> set[str]:

@@ -23,7 +23,6 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from django.core.management import call_command
 
-from matching import adapter
 from matching.services import batch_plan_create, match_run_create
 from register.models import Carer, DuplicatePair, Institution, Visit
 from register.roles import Role
@@ -63,13 +62,6 @@ def variant(request):
 @pytest.fixture(autouse=True)
 def reminders_at_any_hour(settings):
     settings.REMINDER_WORKING_HOURS = "00:00-24:00"
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_cache():
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
 
 
 # --- What the pages show: one register with a record of every kind --------------------------------

@@ -9,7 +9,6 @@ import re
 import pytest
 from django.core.management import call_command
 
-from matching import adapter
 from matching.services import match_run_create
 from notifications.models import Notification
 from register.models import Placement, Visit
@@ -28,13 +27,6 @@ def variant(request):
 @pytest.fixture(autouse=True)
 def reminders_at_any_hour(settings):
     settings.REMINDER_WORKING_HOURS = "00:00-24:00"
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_cache():
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
 
 
 @pytest.fixture

@@ -4,20 +4,10 @@ plan's count of confirmations updated after each one without a reload."""
 
 import re
 
-import pytest
-
-from matching import adapter
 from matching.services import match_run_create
 from register.models import Carer, Institution
 from register.roles import Role
 from tests.factories import CarerFactory, ChildFactory, InstitutionFactory
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_cache():
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
 
 
 def test_three_families_compared_and_called_from_the_worklist(browser_as, variant):

@@ -4,19 +4,9 @@ confirmation; then a plan for a closing institution, its proposals confirmed one
 
 import re
 
-import pytest
-
-from matching import adapter
 from register.models import Carer, Institution, Placement
 from register.roles import Role
 from tests.factories import CarerFactory, ChildFactory, InstitutionFactory
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_cache():
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
 
 
 def test_rank_explain_compare_and_place(browser_as, variant):

@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 
-from matching import adapter
 from register.models import CarerExclusion, KinLink
 from register.roles import Role
 from tests.factories import CarerFactory, ChildFactory, commune
@@ -13,13 +12,6 @@ from tests.register.placements_factories import siblings
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/capacity-gaps/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_families():
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
 
 
 def aged(years):

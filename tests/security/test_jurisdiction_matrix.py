@@ -22,7 +22,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from matching import adapter
 from matching.models import BatchPlan, MatchOutreach, MatchRun
 from notifications.models import Notification, Reminder
 from register import models as m
@@ -40,13 +39,6 @@ def world(django_db_setup, django_db_blocker):
         built = build_world()
         yield built
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_matching_cache():
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
 
 
 # --- Requests ------------------------------------------------------------------------------------

@@ -1,17 +1,8 @@
 import pytest
 from django.test import Client
 
-from matching import adapter
 from register.roles import Role
 from tests.factories import make_user
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_cache():
-    """Each test builds its own register; never rank families cached by another test."""
-    adapter.forget_cache()
-    yield
-    adapter.forget_cache()
 
 
 @pytest.fixture
