@@ -18,6 +18,7 @@ from monitoring.inputs import PeriodForm
 from monitoring.selectors import indicators_compute, indicators_scope
 from monitoring.services import closure_record
 from register.api.permissions import HasCapability
+from register.api.renderers import JSONRenderer
 
 # The shapes the form accepts (an empty value is the same as leaving the parameter out).
 MONTH = r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"
@@ -80,7 +81,7 @@ class XLSXRenderer(renderers.BaseRenderer):
         response = (renderer_context or {}).get("response")
         if response is not None:
             response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
+        return JSONRenderer().render(data)
 
 
 class IndicatorsExportView(APIView):

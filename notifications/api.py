@@ -18,6 +18,7 @@ from register.api.filtering import check_boolean_filters
 from register.api.pagination import PageNumberPagination
 from register.api.permissions import HasCapability
 from register.api.placements import VisitSerializer
+from register.api.renderers import JSONRenderer
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -130,13 +131,13 @@ class CSVRenderer(renderers.BaseRenderer):
 
 class FollowUpQueueView(APIView):
     permission_classes = [HasCapability.for_("followup.read")]
-    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, CSVRenderer]
 
     def finalize_response(self, request, response, *args, **kwargs):
         # A refusal (403, 400) is the API's JSON error even when the spreadsheet was asked for: the
         # CSV renderer has nothing to say about it.
         if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
-            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 

@@ -217,7 +217,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["register.api.filtering.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "register.api.schema.RegisterAutoSchema",
     "EXCEPTION_HANDLER": "register.api.errors.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["register.api.renderers.JSONRenderer"],
     # JSON in (API.md): bodies have nested objects and lists that forms cannot carry. Only the carers'
     # import takes a file (multipart), and says so itself. Ours bounds nesting depth (a body nested a
     # thousand levels deep would otherwise end in a RecursionError, a 500).
