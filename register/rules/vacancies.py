@@ -10,6 +10,7 @@ dashboard, the placement service and matching's loader all ask this module.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,18 @@ def with_vacancies(queryset: QuerySet[Carer]) -> QuerySet[Carer]:
     ).annotate(
         vacancies=Greatest(F("max_children") - F("children_placed"), Value(0), output_field=IntegerField()),
     )
+
+
+def carers_with_vacancies() -> QuerySet[Carer]:
+    """Every family, annotated as `with_vacancies` does: a new queryset on each call, copied from one
+    built once per process, as DRF copies a view's `queryset`. Building the annotation's subquery
+    cost about 0.8 ms of CPU on every list request (issue 18); copying it, next to nothing."""
+    return _every_carer_with_vacancies().all()
+
+
+@cache
+def _every_carer_with_vacancies() -> QuerySet[Carer]:
+    return with_vacancies(Carer.objects.all())  # never evaluated itself: only copied
 
 
 def has_vacancy_q(has_vacancy: bool = True) -> Q:

@@ -24,8 +24,7 @@ from register.models import (
 )
 from register.querysets import json_list_contains
 from register.rules.approval import carer_approval_missing, review_overdue_q
-from register.rules.vacancies import has_vacancy_q
-from register.rules.vacancies import with_vacancies as carers_with_vacancies
+from register.rules.vacancies import carers_with_vacancies, has_vacancy_q
 from register.scoping import scope_to_user
 from register.selectors.names import carers_named
 
@@ -33,7 +32,7 @@ from register.selectors.names import carers_named
 def carer_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet[Carer]:
     """The carers the user may see (their provinces; national administrators all), with vacancies,
     ordered by reference. `filters` takes the keys of `carer_filter`."""
-    queryset = carers_with_vacancies(scope_to_user(Carer.objects.all(), user)).order_by("reference")
+    queryset = scope_to_user(carers_with_vacancies(), user).order_by("reference")
     return carer_filter(queryset, **(filters or {}))
 
 
@@ -68,7 +67,7 @@ def carer_detail_get(*, user, id) -> Carer:
     """One carer with everything its record page shows prefetched (household, checks, trainings,
     concerns, status history) and `approval_missing` computed from them. A record merged into
     another is found too (its `merged_into` names the record kept), though it is in no list."""
-    merged_too = carers_with_vacancies(scope_to_user(Carer.objects.all(), user, include_merged=True))
+    merged_too = scope_to_user(carers_with_vacancies(), user, include_merged=True)
     carer = _get(carer_detail_prefetch(merged_too), id)
     carer.approval_missing = carer_approval_missing(carer=carer)
     return carer

@@ -95,14 +95,14 @@ def test_vacancies_count_children_in_active_placements_only(client_for):
 def test_vacancies_never_go_below_zero():
     carer = in_province("02", max_children=1)
     place(carer, 3)
-    annotated = carers_with_vacancies(Carer.objects.filter(pk=carer.pk)).get()
+    annotated = carers_with_vacancies().filter(pk=carer.pk).get()
     assert (annotated.children_placed, annotated.vacancies) == (3, 0)
 
 
 def test_another_carers_placements_do_not_count():
     carer, other = in_province("02", max_children=2), in_province("02", max_children=2)
     place(other, 2)
-    vacancies = dict(carers_with_vacancies(Carer.objects.all()).values_list("pk", "vacancies"))
+    vacancies = dict(carers_with_vacancies().values_list("pk", "vacancies"))
     assert (vacancies[carer.pk], vacancies[other.pk]) == (2, 0)
 
 

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from register.models import Carer
-from register.rules.vacancies import carer_free_places, free_places, has_vacancy_q, with_vacancies
+from register.rules.vacancies import (
+    carer_free_places,
+    carers_with_vacancies,
+    free_places,
+    has_vacancy_q,
+    with_vacancies,
+)
 from tests.factories import CarerFactory
 from tests.register.carers_factories import place
 
@@ -42,3 +48,18 @@ def test_the_annotation_and_the_python_function_agree_for_every_family():
     assert with_places == {pk for pk, (v, _p) in annotated.items() if v > 0}
     full = set(with_vacancies(Carer.objects.all()).filter(has_vacancy_q(False)).values_list("pk", flat=True))
     assert full == set(annotated) - with_places
+
+
+def test_the_annotated_families_built_once_are_read_afresh_on_every_call():
+    # carers_with_vacancies copies one annotated queryset built per process (issue 18): each call
+    # reads the register as it is now, never the rows or the places of an earlier call.
+    carer = CarerFactory(max_children=2)
+    first = carers_with_vacancies()
+    assert first.get(pk=carer.pk).vacancies == 2
+    place(carer, 1)
+    second = carers_with_vacancies()
+    assert second is not first
+    assert second.get(pk=carer.pk).vacancies == 1
+    other = CarerFactory(max_children=1)
+    assert set(carers_with_vacancies().values_list("pk", flat=True)) == {carer.pk, other.pk}
+    assert str(carers_with_vacancies().query) == str(with_vacancies(Carer.objects.all()).query)
