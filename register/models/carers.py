@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from register.choices import Ethnicity, Religion, Sex
+from register.models.fields import CodeListField
 
 
 class Carer(models.Model):
@@ -49,7 +50,7 @@ class Carer(models.Model):
         _("longitude"), null=True, blank=True, validators=[MinValueValidator(102.0), MaxValueValidator(108.0)]
     )
 
-    languages = models.JSONField(_("languages"), default=list)
+    languages = CodeListField(_("languages"), default=list)
     religion = models.CharField(_("religion"), max_length=20, choices=Religion.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, choices=Ethnicity.choices)
 
@@ -59,12 +60,12 @@ class Carer(models.Model):
     )
     age_min = models.PositiveSmallIntegerField(_("youngest age accepted"), validators=[MaxValueValidator(17)])
     age_max = models.PositiveSmallIntegerField(_("oldest age accepted"), validators=[MaxValueValidator(17)])
-    sexes_accepted = models.JSONField(_("sexes accepted"), default=list)
+    sexes_accepted = CodeListField(_("sexes accepted"), default=list)
     max_sibling_group = models.PositiveSmallIntegerField(
         _("largest sibling group"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    care_types = models.JSONField(_("care types offered"), default=list)
-    needs_supported = models.JSONField(_("needs supported"), default=list, blank=True)
+    care_types = CodeListField(_("care types offered"), default=list)
+    needs_supported = CodeListField(_("needs supported"), default=list, blank=True)
 
     approved_on = models.DateField(_("approved on"), null=True, blank=True, editable=False)
     review_due = models.DateField(_("review due"), null=True, blank=True, editable=False, db_index=True)

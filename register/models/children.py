@@ -8,6 +8,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext_lazy as _
 
 from register.choices import CareType, Ethnicity, Religion, Sex
+from register.models.fields import CodeListField
 
 
 class SiblingGroup(models.Model):
@@ -56,10 +57,10 @@ class Child(models.Model):
     school_commune = models.ForeignKey(
         "register.Commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    languages = models.JSONField(_("languages"), default=list)
+    languages = CodeListField(_("languages"), default=list)
     religion = models.CharField(_("religion"), max_length=20, choices=Religion.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, choices=Ethnicity.choices)
-    needs = models.JSONField(_("needs"), default=list, blank=True)
+    needs = CodeListField(_("needs"), default=list, blank=True)
     care_type_needed = models.CharField(_("care type needed"), max_length=20, choices=CareType.choices)
     sibling_group = models.ForeignKey(
         SiblingGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="children"

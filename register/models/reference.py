@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from register.models.fields import CodeListField
+
 
 class TrainingModule(models.Model):
     code = models.SlugField(_("code"), max_length=40, primary_key=True)
@@ -13,7 +15,7 @@ class TrainingModule(models.Model):
     name_km = models.CharField(_("name (Khmer)"), max_length=120)
     required_for_approval = models.BooleanField(_("required for approval"), default=False)
     # Needs (register.choices.Need values) this training prepares a family for.
-    supports_needs = models.JSONField(_("needs it prepares for"), default=list, blank=True)
+    supports_needs = CodeListField(_("needs it prepares for"), default=list, blank=True)
 
     class Meta:
         ordering = ["code"]
