@@ -89,11 +89,12 @@ def run(*, users: int = 10, seconds: int = 20, workers: int | None = None, only:
         with gunicorn(workers=workers) as (base_url, server_pid):
             for key in endpoints:
                 out = Path(tmp) / f"{key}.json"
-                before = _server_cpu(server_pid)
+                before, client_before = _server_cpu(server_pid), _children_cpu()
                 _locust(base_url, plan_file, key, out, users=users, seconds=seconds)
-                used = _server_cpu(server_pid, since=before)
+                used, client_used = _server_cpu(server_pid, since=before), _children_cpu() - client_before
                 results[key] = _summary(json.loads(out.read_text()))
                 results[key]["cpu"] = 1000 * used / max(1, results[key]["all"])
+                results[key]["client_cpu"] = 1000 * client_used / max(1, results[key]["all"])
                 print(f"  {key}: {results[key]['rps']:.0f} req/s", flush=True)
 
     rows = []
@@ -110,19 +111,21 @@ def run(*, users: int = 10, seconds: int = 20, workers: int | None = None, only:
                 r["requests"],
                 r["failures"],
                 f"{r['cpu']:.1f}",
+                f"{r['client_cpu']:.1f}",
                 " / ".join(str(n) for n in queries[key]),
             ]
         )
     table(
         f"Load (gunicorn {workers} workers, {users} concurrent users, {seconds} s per endpoint, "
         f"province {PROVINCE} for the supervisor)",
-        ["endpoint", "as", "request", "p50 ms", "p95 ms", "req/s", "requests", "failed", "cpu ms", "queries"],
+        ["endpoint", "as", "request", "p50 ms", "p95 ms", "req/s", "requests", "failed", "cpu ms", "locust", "queries"],
         rows,
     )
     print(
         "cpu ms: CPU time of the gunicorn workers and their PostgreSQL backends per request (less sensitive\n"
-        "to other work on the machine than the times above); queries: per request, on the first page / on a\n"
-        "deep page (detail: two different records), counted in-process with the test client"
+        "to other work on the machine than the times above); locust: the load generator's own CPU a request,\n"
+        "on the same cores; queries: per request, on the first page / on a deep page (detail: two different\n"
+        "records), counted in-process with the test client"
     )
     checked = []
     for key, figure, bound, kind in TARGETS:
@@ -140,6 +143,13 @@ def run(*, users: int = 10, seconds: int = 20, workers: int | None = None, only:
         print(
             f"(an estimate, not a measurement: at {cpu:.1f} ms of server CPU a request, {cores} idle "
             f"cores would serve at most about {cores * 1000 / cpu:.0f} requests/s, less locust's share)"
+        )
+    if {"floor_no_app", "floor_api", TARGET_ENDPOINT} <= set(results):
+        floor, api, target = (results[k]["cpu"] for k in ("floor_no_app", "floor_api", TARGET_ENDPOINT))
+        print(
+            f"(floors: {floor:.1f} ms of server CPU for a request answered without login or database, "
+            f"{api:.1f} ms for the smallest\n authenticated API list; the filtered list of families costs "
+            f"{target - api:.1f} ms above that)"
         )
     failed = sum(r["failures"] for r in results.values())
     if failed:
@@ -199,6 +209,21 @@ def _endpoints(people: dict) -> dict[str, dict]:
     }
     total_filtered = filtered.count()
     endpoints = {
+        # Two floors under every other line: what gunicorn and the middleware cost for a request the
+        # application answers without a login or the database, and the smallest authenticated API
+        # list (a token, the caller's access, one row of 25).
+        "floor_no_app": {
+            "as": "supervisor",
+            "shape": "/healthz/ (no login, no database)",
+            "paths": ["/healthz/"],
+            "counted": ["/healthz/"],
+        },
+        "floor_api": {
+            "as": "supervisor",
+            "shape": "/provinces/?page_size=1 (token, access, 1 row)",
+            "paths": ["/api/v1/provinces/?page_size=1"],
+            "counted": ["/api/v1/provinces/?page_size=1", "/api/v1/provinces/?page_size=1&page=2"],
+        },
         TARGET_ENDPOINT: {
             "as": "supervisor",
             "shape": f"?{query}&cursor= (first page)",
@@ -299,6 +324,12 @@ def _cpu_seconds(pid: int) -> float:
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (locust, once it has exited)."""
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def _server_cpu(server_pid: int, since: dict | None = None):

@@ -46,44 +46,42 @@ class User(AbstractUser):
         return frozenset(self.provinces.values_list("code", flat=True))
 
     def read_access(self) -> None:
-        """Read `role` and `province_codes` together, in one query instead of two (an API request's
-        authentication calls this). Kept on this object only, which lives for one request, so a
-        change to either is seen by the next request."""
+        """Read `role` and `province_codes` together, in one query instead of two. Kept on this object
+        only, which lives for one request, so a change to either is seen by the next request. (An API
+        request reads them with its token instead: register/selectors/access.py.)"""
         connection = connections[self._state.db or DEFAULT_DB_ALIAS]
         with connection.cursor() as cursor:
-            cursor.execute(_access_sql(connection), [self.pk, self.pk])
-            rows = cursor.fetchall()
-        self.__dict__["role"] = _role_among(name for kind, name in rows if kind == "group")
-        self.__dict__["province_codes"] = frozenset(code for kind, code in rows if kind == "province")
+            sql = f"SELECT kind, value FROM ({access_rows_sql(connection)}) a WHERE a.user_id = %s"  # noqa: S608
+            cursor.execute(sql, [self.pk])
+            self.keep_access(cursor.fetchall())
+
+    def keep_access(self, rows) -> None:
+        """Keep the role and provinces given as (kind, value) rows of `access_rows_sql`."""
+        self.__dict__["role"] = _role_among(value for kind, value in rows if kind == "group")
+        self.__dict__["province_codes"] = frozenset(value for kind, value in rows if kind == "province")
 
 
 _ACCESS_SQL: dict[str, str] = {}  # by database vendor (PostgreSQL, SQLite): its quoting
 
 
-def _access_sql(connection) -> str:
+def access_rows_sql(connection) -> str:
+    """SQL of every user's access as rows (user_id, kind, value): ('group', the group's name) for
+    each of their groups and ('province', its code) for each of their provinces (a province's code
+    is its key, so the link table holds it). Written out rather than built with the ORM because an
+    API request reads it every time, and building and compiling the ORM's UNION cost about 1.5 ms of
+    CPU, ten times the query (issue 18). The names are the models' own, quoted."""
     if connection.vendor not in _ACCESS_SQL:
-        _ACCESS_SQL[connection.vendor] = _write_access_sql(connection.ops.quote_name)
+        quote = connection.ops.quote_name
+        groups, provinces, group = User.groups.through._meta, User.provinces.through._meta, Group._meta
+        _ACCESS_SQL[connection.vendor] = (
+            f"SELECT ug.{quote(groups.get_field('user').column)} AS user_id, 'group' AS kind, "  # noqa: S608
+            f"g.{quote(group.get_field('name').column)} AS value "
+            f"FROM {quote(groups.db_table)} ug JOIN {quote(group.db_table)} g "
+            f"ON g.{quote(group.pk.column)} = ug.{quote(groups.get_field('group').column)} "
+            f"UNION ALL SELECT up.{quote(provinces.get_field('user').column)}, 'province', "
+            f"up.{quote(provinces.get_field('province').column)} FROM {quote(provinces.db_table)} up"
+        )
     return _ACCESS_SQL[connection.vendor]
-
-
-def _write_access_sql(quote) -> str:
-    """The SQL of `read_access`: the names of the user's groups and the codes of their provinces (a
-    province's code is its key, so the link table holds it). Written out rather than built with the
-    ORM because it runs on every API request, and building and compiling the ORM's UNION cost about
-    1.5 ms of CPU a request, ten times the query (issue 18); the names come from the models."""
-    groups, provinces, group = User.groups.through._meta, User.provinces.through._meta, Group._meta
-    # Quoted names of the models' own tables and columns; the user's id is a bound parameter.
-    name, group_table, group_key = quote(group.get_field("name").column), quote(group.db_table), quote(group.pk.column)
-    user_groups, user_groups_user = quote(groups.db_table), quote(groups.get_field("user").column)
-    user_groups_group = quote(groups.get_field("group").column)
-    user_provinces, user_provinces_user = quote(provinces.db_table), quote(provinces.get_field("user").column)
-    user_provinces_province = quote(provinces.get_field("province").column)
-    return (
-        f"SELECT 'group', g.{name} FROM {user_groups} ug JOIN {group_table} g "  # noqa: S608
-        f"ON g.{group_key} = ug.{user_groups_group} WHERE ug.{user_groups_user} = %s "
-        f"UNION ALL SELECT 'province', up.{user_provinces_province} "
-        f"FROM {user_provinces} up WHERE up.{user_provinces_user} = %s"
-    )
 
 
 def _role_among(group_names) -> str | None:
