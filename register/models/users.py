@@ -3,7 +3,7 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, Group
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from register.roles import Role
@@ -45,18 +45,10 @@ class User(AbstractUser):
     def province_codes(self) -> frozenset[str]:
         return frozenset(self.provinces.values_list("code", flat=True))
 
-    def read_access(self) -> None:
-        """Read `role` and `province_codes` together, in one query instead of two. Kept on this object
-        only, which lives for one request, so a change to either is seen by the next request. (An API
-        request reads them with its token instead: register/selectors/access.py.)"""
-        connection = connections[self._state.db or DEFAULT_DB_ALIAS]
-        with connection.cursor() as cursor:
-            sql = f"SELECT kind, value FROM ({access_rows_sql(connection)}) a WHERE a.user_id = %s"  # noqa: S608
-            cursor.execute(sql, [self.pk])
-            self.keep_access(cursor.fetchall())
-
     def keep_access(self, rows) -> None:
-        """Keep the role and provinces given as (kind, value) rows of `access_rows_sql`."""
+        """Keep the role and provinces given as (kind, value) rows of `access_rows_sql` (an API
+        request reads them with its token: register/selectors/access.py). Kept on this object only,
+        which lives for one request, so a change to either is seen by the next request."""
         self.__dict__["role"] = _role_among(value for kind, value in rows if kind == "group")
         self.__dict__["province_codes"] = frozenset(value for kind, value in rows if kind == "province")
 
