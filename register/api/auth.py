@@ -92,6 +92,7 @@ class TokenView(APIView):
         audit_write(actor=user, action=AuditEntry.Action.LOGIN, instance=user)
         return Response(TokenResponseSerializer({"token": token, "expires_at": instance.expiry}).data)
 
+
     @staticmethod
     def _check_second_factor(user, code: str) -> None:
         """A user with an authenticator gets a token only with its current code; a user whose role

@@ -4,29 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("register", "0004_default_training_modules_and_visit_policy"),
+        ('register', '0004_default_training_modules_and_visit_policy'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="carertraining",
-            name="updated_at",
+            model_name='carertraining',
+            name='updated_at',
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
         migrations.AddField(
-            model_name="placement",
-            name="updated_at",
+            model_name='placement',
+            name='updated_at',
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
         migrations.AddField(
-            model_name="safeguardingconcern",
-            name="updated_at",
+            model_name='safeguardingconcern',
+            name='updated_at',
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
         migrations.AlterField(
-            model_name="carer",
-            name="updated_at",
+            model_name='carer',
+            name='updated_at',
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
     ]

@@ -7,56 +7,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("register", "0005_change_stamps_for_matching"),
+        ('register', '0005_change_stamps_for_matching'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="CarerImportJob",
+            name='CarerImportJob',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ("filename", models.CharField(max_length=255, verbose_name="file name")),
-                ("content", models.BinaryField(default=bytes)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("checked", "checked"),
-                            ("queued", "queued"),
-                            ("running", "running"),
-                            ("done", "done"),
-                            ("failed", "failed"),
-                        ],
-                        default="checked",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("progress", models.FloatField(default=0.0)),
-                ("rows", models.PositiveIntegerField(default=0)),
-                ("valid", models.PositiveIntegerField(default=0)),
-                ("created", models.PositiveIntegerField(default=0)),
-                ("errors", models.JSONField(default=list)),
-                ("carers", models.JSONField(default=list)),
-                ("error", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('filename', models.CharField(max_length=255, verbose_name='file name')),
+                ('content', models.BinaryField(default=bytes)),
+                ('status', models.CharField(choices=[('checked', 'checked'), ('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed')], default='checked', max_length=10, verbose_name='status')),
+                ('progress', models.FloatField(default=0.0)),
+                ('rows', models.PositiveIntegerField(default=0)),
+                ('valid', models.PositiveIntegerField(default=0)),
+                ('created', models.PositiveIntegerField(default=0)),
+                ('errors', models.JSONField(default=list)),
+                ('carers', models.JSONField(default=list)),
+                ('error', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "family import",
-                "verbose_name_plural": "family imports",
-                "ordering": ["-created_at"],
+                'verbose_name': 'family import',
+                'verbose_name_plural': 'family imports',
+                'ordering': ['-created_at'],
             },
         ),
     ]

@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("register", "0008_list_page_indexes"),
+        ('register', '0008_list_page_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="placement",
-            name="match_rank",
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="rank in the match"),
+            model_name='placement',
+            name='match_rank',
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='rank in the match'),
         ),
         migrations.AddField(
-            model_name="placement",
-            name="overrides",
-            field=models.JSONField(blank=True, default=list, editable=False, verbose_name="rules overridden"),
+            model_name='placement',
+            name='overrides',
+            field=models.JSONField(blank=True, default=list, editable=False, verbose_name='rules overridden'),
         ),
     ]

@@ -8,47 +8,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("register", "0009_placement_overrides_and_match_rank"),
+        ('register', '0009_placement_overrides_and_match_rank'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ApiTokenUse",
+            name='ApiTokenUse',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ("token_digest", models.CharField(max_length=128, unique=True)),
-                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="device")),
-                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="address")),
-                ("last_seen_at", models.DateTimeField(blank=True, null=True, verbose_name="last seen")),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('token_digest', models.CharField(max_length=128, unique=True)),
+                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='device')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
+                ('last_seen_at', models.DateTimeField(blank=True, null=True, verbose_name='last seen')),
             ],
             options={
-                "verbose_name": "API token use",
-                "verbose_name_plural": "API token uses",
+                'verbose_name': 'API token use',
+                'verbose_name_plural': 'API token uses',
             },
         ),
         migrations.CreateModel(
-            name="UserSession",
+            name='UserSession',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="device")),
-                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="address")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="signed in")),
-                ("last_seen_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="last seen")),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="signed_in_sessions",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='device')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='signed in')),
+                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last seen')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signed_in_sessions', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
             options={
-                "verbose_name": "browser session",
-                "verbose_name_plural": "browser sessions",
-                "indexes": [models.Index(fields=["user", "last_seen_at"], name="usersession_user_seen")],
+                'verbose_name': 'browser session',
+                'verbose_name_plural': 'browser sessions',
+                'indexes': [models.Index(fields=['user', 'last_seen_at'], name='usersession_user_seen')],
             },
         ),
     ]

@@ -8,194 +8,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("register", "0010_sessions_inventory"),
+        ('register', '0010_sessions_inventory'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="DuplicatePair",
+            name='DuplicatePair',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("carer", "family"), ("child", "child")], max_length=10, verbose_name="kind"
-                    ),
-                ),
-                ("reasons", models.JSONField(default=list, verbose_name="reasons")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "open"), ("not_duplicate", "not the same"), ("merged", "merged")],
-                        default="open",
-                        max_length=15,
-                        verbose_name="status",
-                    ),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[("creation", "confirmed at registration"), ("finder", "found in the register")],
-                        default="finder",
-                        max_length=10,
-                        verbose_name="found",
-                    ),
-                ),
-                ("registration_note", models.TextField(blank=True, verbose_name="registrar's note")),
-                ("found_at", models.DateTimeField(auto_now_add=True)),
-                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="resolved at")),
-                ("reason", models.TextField(blank=True, verbose_name="reason")),
-                ("kept", models.UUIDField(blank=True, null=True, verbose_name="record kept")),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('kind', models.CharField(choices=[('carer', 'family'), ('child', 'child')], max_length=10, verbose_name='kind')),
+                ('reasons', models.JSONField(default=list, verbose_name='reasons')),
+                ('status', models.CharField(choices=[('open', 'open'), ('not_duplicate', 'not the same'), ('merged', 'merged')], default='open', max_length=15, verbose_name='status')),
+                ('source', models.CharField(choices=[('creation', 'confirmed at registration'), ('finder', 'found in the register')], default='finder', max_length=10, verbose_name='found')),
+                ('registration_note', models.TextField(blank=True, verbose_name="registrar's note")),
+                ('found_at', models.DateTimeField(auto_now_add=True)),
+                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
+                ('reason', models.TextField(blank=True, verbose_name='reason')),
+                ('kept', models.UUIDField(blank=True, null=True, verbose_name='record kept')),
             ],
             options={
-                "verbose_name": "possible duplicate",
-                "verbose_name_plural": "possible duplicates",
-                "ordering": ["-found_at", "id"],
+                'verbose_name': 'possible duplicate',
+                'verbose_name_plural': 'possible duplicates',
+                'ordering': ['-found_at', 'id'],
             },
         ),
         migrations.AddField(
-            model_name="carer",
-            name="merged_into",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="register.carer",
-            ),
+            model_name='carer',
+            name='merged_into',
+            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='register.carer'),
         ),
         migrations.AddField(
-            model_name="child",
-            name="merged_into",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="register.child",
-            ),
+            model_name='child',
+            name='merged_into',
+            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='register.child'),
         ),
         migrations.AddIndex(
-            model_name="carer",
-            index=models.Index(fields=["date_of_birth"], name="carer_date_of_birth"),
+            model_name='carer',
+            index=models.Index(fields=['date_of_birth'], name='carer_date_of_birth'),
         ),
         migrations.AddIndex(
-            model_name="child",
-            index=models.Index(fields=["date_of_birth", "home_commune"], name="child_birth_commune"),
+            model_name='child',
+            index=models.Index(fields=['date_of_birth', 'home_commune'], name='child_birth_commune'),
         ),
         migrations.AddIndex(
-            model_name="child",
-            index=models.Index(
-                django.db.models.fields.json.KeyTextTransform("primero", "external_ids"), name="child_primero_id"
-            ),
+            model_name='child',
+            index=models.Index(django.db.models.fields.json.KeyTextTransform('primero', 'external_ids'), name='child_primero_id'),
         ),
         migrations.AddIndex(
-            model_name="child",
-            index=models.Index(
-                django.db.models.fields.json.KeyTextTransform("oscar", "external_ids"), name="child_oscar_id"
-            ),
+            model_name='child',
+            index=models.Index(django.db.models.fields.json.KeyTextTransform('oscar', 'external_ids'), name='child_oscar_id'),
         ),
         migrations.AddField(
-            model_name="duplicatepair",
-            name="carer_a",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="register.carer",
-            ),
+            model_name='duplicatepair',
+            name='carer_a',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='register.carer'),
         ),
         migrations.AddField(
-            model_name="duplicatepair",
-            name="carer_b",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="register.carer",
-            ),
+            model_name='duplicatepair',
+            name='carer_b',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='register.carer'),
         ),
         migrations.AddField(
-            model_name="duplicatepair",
-            name="child_a",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="register.child",
-            ),
+            model_name='duplicatepair',
+            name='child_a',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='register.child'),
         ),
         migrations.AddField(
-            model_name="duplicatepair",
-            name="child_b",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="register.child",
-            ),
+            model_name='duplicatepair',
+            name='child_b',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='register.child'),
         ),
         migrations.AddField(
-            model_name="duplicatepair",
-            name="resolved_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='duplicatepair',
+            name='resolved_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddIndex(
-            model_name="duplicatepair",
-            index=models.Index(fields=["status", "kind"], name="register_du_status_0683b6_idx"),
+            model_name='duplicatepair',
+            index=models.Index(fields=['status', 'kind'], name='register_du_status_0683b6_idx'),
         ),
         migrations.AddConstraint(
-            model_name="duplicatepair",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("kind", "carer")),
-                fields=("carer_a", "carer_b"),
-                name="one_duplicate_pair_per_carers",
-            ),
+            model_name='duplicatepair',
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'carer')), fields=('carer_a', 'carer_b'), name='one_duplicate_pair_per_carers'),
         ),
         migrations.AddConstraint(
-            model_name="duplicatepair",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("kind", "child")),
-                fields=("child_a", "child_b"),
-                name="one_duplicate_pair_per_children",
-            ),
+            model_name='duplicatepair',
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'child')), fields=('child_a', 'child_b'), name='one_duplicate_pair_per_children'),
         ),
         migrations.AddConstraint(
-            model_name="duplicatepair",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("carer_a__isnull", False),
-                        ("carer_b__isnull", False),
-                        ("child_a__isnull", True),
-                        ("child_b__isnull", True),
-                        ("kind", "carer"),
-                        ("carer_a__lt", models.F("carer_b")),
-                    ),
-                    models.Q(
-                        ("carer_a__isnull", True),
-                        ("carer_b__isnull", True),
-                        ("child_a__isnull", False),
-                        ("child_b__isnull", False),
-                        ("kind", "child"),
-                        ("child_a__lt", models.F("child_b")),
-                    ),
-                    _connector="OR",
-                ),
-                name="duplicate_pair_two_records_in_order",
-            ),
+            model_name='duplicatepair',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('carer_a__isnull', False), ('carer_b__isnull', False), ('child_a__isnull', True), ('child_b__isnull', True), ('kind', 'carer'), ('carer_a__lt', models.F('carer_b'))), models.Q(('carer_a__isnull', True), ('carer_b__isnull', True), ('child_a__isnull', False), ('child_b__isnull', False), ('kind', 'child'), ('child_a__lt', models.F('child_b'))), _connector='OR'), name='duplicate_pair_two_records_in_order'),
         ),
     ]

@@ -4,27 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("register", "0016_search_key_prefix_indexes"),
+        ('register', '0016_search_key_prefix_indexes'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="child",
-            name="updated_at",
+            model_name='child',
+            name='updated_at',
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
         migrations.AlterField(
-            model_name="visit",
-            name="updated_at",
+            model_name='visit',
+            name='updated_at',
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
         migrations.AddIndex(
-            model_name="statusevent",
-            index=models.Index(fields=["kind", "to_status", "on"], name="statusevent_to_status"),
+            model_name='statusevent',
+            index=models.Index(fields=['kind', 'to_status', 'on'], name='statusevent_to_status'),
         ),
         migrations.AddIndex(
-            model_name="statusevent",
-            index=models.Index(fields=["kind", "from_status", "on"], name="statusevent_from_status"),
+            model_name='statusevent',
+            index=models.Index(fields=['kind', 'from_status', 'on'], name='statusevent_from_status'),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("register", "0017_monitoring_indexes"),
+        ('register', '0017_monitoring_indexes'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="carer",
-            index=models.Index(
-                condition=models.Q(("merged_into__isnull", True)), fields=["id"], name="carer_not_merged"
-            ),
+            model_name='carer',
+            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['id'], name='carer_not_merged'),
         ),
     ]

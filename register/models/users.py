@@ -53,27 +53,22 @@ class User(AbstractUser):
         self.__dict__["province_codes"] = frozenset(value for kind, value in rows if kind == "province")
 
 
-_ACCESS_SQL: dict[str, str] = {}  # by database vendor (PostgreSQL, SQLite): its quoting
-
-
-def access_rows_sql(connection) -> str:
+def access_rows_sql(quote) -> str:
     """SQL of every user's access as rows (user_id, kind, value): ('group', the group's name) for
     each of their groups and ('province', its code) for each of their provinces (a province's code
-    is its key, so the link table holds it). Written out rather than built with the ORM because an
-    API request reads it every time, and building and compiling the ORM's UNION cost about 1.5 ms of
-    CPU, ten times the query (issue 18). The names are the models' own, quoted."""
-    if connection.vendor not in _ACCESS_SQL:
-        quote = connection.ops.quote_name
-        groups, provinces, group = User.groups.through._meta, User.provinces.through._meta, Group._meta
-        _ACCESS_SQL[connection.vendor] = (
-            f"SELECT ug.{quote(groups.get_field('user').column)} AS user_id, 'group' AS kind, "  # noqa: S608
-            f"g.{quote(group.get_field('name').column)} AS value "
-            f"FROM {quote(groups.db_table)} ug JOIN {quote(group.db_table)} g "
-            f"ON g.{quote(group.pk.column)} = ug.{quote(groups.get_field('group').column)} "
-            f"UNION ALL SELECT up.{quote(provinces.get_field('user').column)}, 'province', "
-            f"up.{quote(provinces.get_field('province').column)} FROM {quote(provinces.db_table)} up"
-        )
-    return _ACCESS_SQL[connection.vendor]
+    is its key, so the link table holds it), with the models' own names quoted by `quote`. Written
+    out rather than built with the ORM because an API request reads it every time
+    (register/selectors/access.py), and building and compiling the ORM's UNION cost about 1.5 ms of
+    CPU, ten times the query (issue 18)."""
+    groups, provinces, group = User.groups.through._meta, User.provinces.through._meta, Group._meta
+    return (
+        f"SELECT ug.{quote(groups.get_field('user').column)} AS user_id, 'group' AS kind, "  # noqa: S608
+        f"g.{quote(group.get_field('name').column)} AS value "
+        f"FROM {quote(groups.db_table)} ug JOIN {quote(group.db_table)} g "
+        f"ON g.{quote(group.pk.column)} = ug.{quote(groups.get_field('group').column)} "
+        f"UNION ALL SELECT up.{quote(provinces.get_field('user').column)}, 'province', "
+        f"up.{quote(provinces.get_field('province').column)} FROM {quote(provinces.db_table)} up"
+    )
 
 
 def _role_among(group_names) -> str | None:

@@ -139,3 +139,5 @@ def failing(families: Families, children: Children, relations: Relations) -> np.
 def review_in_date(review_due: datetime.date | None, today: datetime.date) -> bool:
     """An approval holds until its yearly review date; a family approved without one is overdue."""
     return review_due is not None and review_due >= today
+
+

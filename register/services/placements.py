@@ -155,7 +155,9 @@ def placement_create(
             raise ValidationError({"children": [_("No child with id %(ids)s.") % {"ids": ", ".join(unknown)}]})
         fails, free = _failing_rules(carer=carer, children=locked, care_type=care_type, start_date=start_date, now=now)
         # The family's own standing first, then the children's, then what lies between them.
-        refuse = functools.partial(_refuse, carer=carer, children=locked, care_type=care_type, failing=fails, free=free)
+        refuse = functools.partial(
+            _refuse, carer=carer, children=locked, care_type=care_type, failing=fails, free=free
+        )
         refuse(first=[code for code in FAMILY_STANDING if code in fails])
         _check_children(children=locked, start_date=start_date, split_reason=split_reason)
         refuse(first=[code for code in fails if not eligibility.BY_REFUSAL[code].overridable])

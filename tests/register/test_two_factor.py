@@ -173,17 +173,8 @@ def test_production_requires_two_factor_of_supervisors_and_national_admins():
     }
     env.pop("TWO_FACTOR_REQUIRED_ROLES", None)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(sorted(settings.TWO_FACTOR_REQUIRED_ROLES))",
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(sorted(settings.TWO_FACTOR_REQUIRED_ROLES))"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     )
     assert done.stdout.strip() == "['national_admin', 'supervisor']"
