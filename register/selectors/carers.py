@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -48,9 +49,17 @@ CARER_LIST_VALUES = (
 )  # fmt: skip
 
 
-def carer_list_values(queryset: QuerySet[Carer]) -> QuerySet:
-    """`carer_list`'s rows (scoped, filtered, ordered) as dicts of CARER_LIST_VALUES."""
-    return queryset.values(*CARER_LIST_VALUES)
+def carer_list_rows(*, user) -> QuerySet:
+    """`carer_list` as dicts of CARER_LIST_VALUES, the list's rows: scoped and ordered the same way,
+    filtered by the same `carer_filter`. The values query is built once per process and copied for
+    each call, as `carers_with_vacancies` is: naming its 32 columns again cost about 0.3 ms of CPU on
+    every list request (issue 18)."""
+    return scope_to_user(_carer_rows().all(), user).order_by("reference")
+
+
+@cache
+def _carer_rows() -> QuerySet:
+    return carers_with_vacancies().values(*CARER_LIST_VALUES)  # never evaluated itself: only copied
 
 
 def carer_list_values_of(carer: Carer) -> dict:

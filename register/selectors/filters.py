@@ -9,7 +9,7 @@ ignores the value, as it ignores any other malformed filter."""
 
 from __future__ import annotations
 
-from copy import deepcopy
+import copy
 
 import django_filters as filters
 from django import forms
@@ -52,8 +52,28 @@ class BooleanFilter(filters.BooleanFilter):
 
 
 class StrictFilterSet(filters.FilterSet):
-    FILTER_DEFAULTS = deepcopy(FILTER_FOR_DBFIELD_DEFAULTS)
+    FILTER_DEFAULTS = copy.deepcopy(FILTER_FOR_DBFIELD_DEFAULTS)
     FILTER_DEFAULTS.update({models.BooleanField: {"filter_class": BooleanFilter}})
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter deep-copies every filter for each FilterSet, their choices and labels with
+        # them: 0.14 ms of CPU on every list of families (issue 18). What a filter holds of one
+        # FilterSet is its parent and model, set on a shallow copy of each; and its `extra`, where a
+        # filter taking its queryset from the request writes it, copied too.
+        self.base_filters = {}  # nothing for django-filter to deep-copy
+        try:
+            super().__init__(data, queryset, request=request, prefix=prefix)
+        finally:
+            del self.base_filters  # the class's own again
+        self.filters = {name: self._bound_copy(f) for name, f in self.base_filters.items()}
+
+    def _bound_copy(self, filter_):
+        copied = copy.copy(filter_)
+        copied.extra = dict(filter_.extra)
+        copied.method = filter_.method  # its FilterMethod, if any, calls this FilterSet's method
+        copied.model = self.queryset.model
+        copied.parent = self
+        return copied
 
     def get_form_class(self):
         # Built once per FilterSet class, not per request (django-filter builds a new form class, and

@@ -279,3 +279,27 @@ def test_page_size_is_capped_at_200(client_for):
         in_province("02")
     body = client_for(Role.REGISTRAR).get(URL, {"page_size": 500}).json()
     assert {"results", "next", "previous"} <= set(body)
+
+
+def test_the_list_rows_are_the_families_list_as_values_read_afresh_each_time():
+    # carer_list_rows copies one values query built per process (issue 18): the same families, scope,
+    # order and filters as carer_list, and each call reads the register as it is now.
+    from register.selectors.carers import CARER_LIST_VALUES, carer_filter, carer_list_rows
+
+    supervisor = make_user(Role.SUPERVISOR, provinces=["02"])
+    mine, theirs = in_province("02", max_children=2), in_province("12")
+    place(mine, 1)
+    rows = list(carer_list_rows(user=supervisor))
+    assert rows == list(carer_list(user=supervisor).values(*CARER_LIST_VALUES))
+    assert [r["id"] for r in rows] == [mine.pk] and rows[0]["vacancies"] == 1
+    later = in_province("02", max_children=1)
+    assert {r["id"] for r in carer_list_rows(user=supervisor)} == {mine.pk, later.pk}
+    place(later, 1)  # full: no free place
+    with_room = carer_filter(carer_list_rows(user=supervisor), has_vacancy=True, status=Carer.Status.APPROVED)
+    assert list(with_room) == list(
+        carer_list(user=supervisor, filters={"has_vacancy": True, "status": Carer.Status.APPROVED}).values(
+            *CARER_LIST_VALUES
+        )
+    )
+    assert [r["id"] for r in with_room] == [mine.pk]
+    assert theirs.pk in {r["id"] for r in carer_list_rows(user=make_user(Role.NATIONAL_ADMIN))}

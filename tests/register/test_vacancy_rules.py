@@ -4,8 +4,9 @@ same free places."""
 import numpy as np
 import pytest
 
-from register.models import Carer
+from register.models import Carer, Placement
 from register.rules.vacancies import (
+    _children_in_care_sql,
     carer_free_places,
     carers_with_vacancies,
     free_places,
@@ -63,3 +64,31 @@ def test_the_annotated_families_built_once_are_read_afresh_on_every_call():
     other = CarerFactory(max_children=1)
     assert set(carers_with_vacancies().values_list("pk", flat=True)) == {carer.pk, other.pk}
     assert str(carers_with_vacancies().query) == str(with_vacancies(Carer.objects.all()).query)
+
+
+def test_children_in_care_counts_right_where_the_outer_query_also_reads_placements():
+    # ChildrenInCare's SQL is compiled once and names the placement tables as they are: a query
+    # that joins placements itself, or holds the families as a subquery of placements, must still
+    # count each family's own children (the inner tables shadow the outer ones, never mix with them).
+    carer, full, other = CarerFactory(max_children=3), CarerFactory(max_children=1), CarerFactory(max_children=2)
+    place(carer, 1)
+    place(carer, 2, active=False)
+    place(full, 1)
+    expected = {c.pk: carer_free_places(carer=c) for c in (carer, full, other)}
+    assert expected == {carer.pk: 2, full.pk: 0, other.pk: 2}
+
+    joined = with_vacancies(Carer.objects.filter(placements__isnull=False)).distinct()
+    assert dict(joined.values_list("pk", "vacancies")) == {carer.pk: 2, full.pk: 0}
+    with_room = with_vacancies(Carer.objects.all()).filter(has_vacancy_q()).values("pk")
+    placements_of_families_with_room = Placement.objects.filter(carer__in=with_room)
+    assert set(placements_of_families_with_room.values_list("carer_id", flat=True)) == {carer.pk}
+    assert placements_of_families_with_room.count() == 2
+
+
+def test_the_count_of_children_in_care_is_compiled_once_per_database():
+    _children_in_care_sql.cache_clear()
+    carer = CarerFactory(max_children=2)
+    place(carer, 1)
+    for _ in range(3):
+        assert with_vacancies(Carer.objects.filter(pk=carer.pk)).filter(has_vacancy_q()).get().vacancies == 1
+    assert _children_in_care_sql.cache_info().misses == 1
