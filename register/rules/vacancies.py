@@ -115,7 +115,8 @@ def _children_in_care_sql(alias: str) -> tuple[str, str, tuple, tuple]:
     )
     sql, params = counted.query.get_compiler(using=alias).as_sql()
     before, mark, after = sql.partition(_FamilyColumn.MARK)
-    assert mark and _FamilyColumn.MARK not in after, sql  # the family's column appears exactly once
+    if not mark or _FamilyColumn.MARK in after:  # the family's column must appear exactly once
+        raise RuntimeError(f"children in care: the family's column is not once in {sql}")
     placeholders = before.count("%s")
     return before, after, tuple(params[:placeholders]), tuple(params[placeholders:])
 
