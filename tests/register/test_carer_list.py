@@ -6,7 +6,13 @@ import pytest
 
 from register.models import Carer, CarerStatusChange
 from register.roles import Role
-from register.selectors.carers import carer_list, carers_with_vacancies
+from register.selectors.carers import (
+    CARER_LIST_VALUES,
+    carer_filter,
+    carer_list,
+    carer_list_rows,
+    carers_with_vacancies,
+)
 from tests.factories import CarerFactory, make_user
 from tests.register.carers_factories import (
     CarerCheckFactory,
@@ -284,8 +290,6 @@ def test_page_size_is_capped_at_200(client_for):
 def test_the_list_rows_are_the_families_list_as_values_read_afresh_each_time():
     # carer_list_rows copies one values query built per process (issue 18): the same families, scope,
     # order and filters as carer_list, and each call reads the register as it is now.
-    from register.selectors.carers import CARER_LIST_VALUES, carer_filter, carer_list_rows
-
     supervisor = make_user(Role.SUPERVISOR, provinces=["02"])
     mine, theirs = in_province("02", max_children=2), in_province("12")
     place(mine, 1)

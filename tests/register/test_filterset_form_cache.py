@@ -92,9 +92,9 @@ def test_filtering_is_what_django_filters_own_deep_copies_give(query):
             filters.FilterSet.__init__(self, *args, **kwargs)  # django-filter's own: every filter deep-copied
 
     for province, capacity in (("02", 2), ("02", 1), ("12", 3)):
-        carer = CarerFactory(commune_id=f"{province}0101", district_id=f"{province}01", province_id=province)
-        carer.max_children = capacity
-        carer.save()
+        CarerFactory(
+            commune_id=f"{province}0101", district_id=f"{province}01", province_id=province, max_children=capacity
+        )
     place(Carer.objects.filter(max_children=1).get(), 1)
     data = QueryDict(query)
     ours, theirs = (cls(data, queryset=carers_with_vacancies()) for cls in (CarerFilter, DeepCopied))
